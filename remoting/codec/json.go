@@ -23,8 +23,18 @@ func (s *jsonScanner) errorf(format string, args ...any) error {
 	return fmt.Errorf("%w: JSON header at byte %d: %s", ErrMalformed, s.i, fmt.Sprintf(format, args...))
 }
 
+// strSpecial marks the bytes that end the fast scan of a string: the
+// closing quote, a backslash, and control characters (invalid unescaped).
+var strSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 func (s *jsonScanner) ws() {
-	for s.i < len(s.b) {
+	for s.i < len(s.b) && s.b[s.i] <= ' ' {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
 			s.i++
@@ -86,21 +96,16 @@ func (s *jsonScanner) str() ([]byte, error) {
 	}
 	s.i++
 	start := s.i
-	// Fast path: no escapes.
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c == '"' {
-			out := s.b[start:s.i]
-			s.i++
-			return out, nil
-		}
-		if c == '\\' {
-			break
-		}
-		if c < 0x20 {
-			return nil, s.errorf("control character in string")
-		}
+	// Fast path: no escapes. One table lookup per byte.
+	b := s.b
+	i := s.i
+	for i < len(b) && !strSpecial[b[i]] {
+		i++
+	}
+	s.i = i
+	if i < len(b) && b[i] == '"' {
 		s.i++
+		return b[start:i], nil
 	}
 	w := s.i
 	for s.i < len(s.b) {
