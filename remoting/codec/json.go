@@ -3,6 +3,7 @@ package codec
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -414,9 +415,28 @@ func (s *jsonScanner) extFields(c *Command) error {
 	}
 }
 
+// headerKeys are the header fields the decoder fills. A key that matches
+// none exactly is matched ignoring case, as fastjson (smart match), jsoniter
+// (the Go client) and encoding/json all do.
+var headerKeys = [...]string{"code", "opaque", "flag", "version", "language", "remark", "extFields"}
+
+func canonicalKey(key []byte) string {
+	for _, k := range headerKeys {
+		if string(key) == k {
+			return k
+		}
+	}
+	for _, k := range headerKeys {
+		if len(k) == len(key) && strings.EqualFold(k, string(key)) {
+			return k
+		}
+	}
+	return ""
+}
+
 func (s *jsonScanner) field(c *Command, key []byte) error {
 	var err error
-	switch string(key) {
+	switch canonicalKey(key) {
 	case "code":
 		c.Code, err = s.int32Value("code")
 	case "opaque":
@@ -426,12 +446,14 @@ func (s *jsonScanner) field(c *Command, key []byte) error {
 	case "version":
 		c.Version, err = s.int32Value("version")
 	case "language":
+		s.ws()
+		quoted := s.i < len(s.b) && s.b[s.i] == '"'
 		var text []byte
 		var isNull bool
 		text, isNull, err = s.scalarText()
 		switch {
-		case err != nil, isNull, len(text) == 0:
-		case text[0] >= '0' && text[0] <= '9':
+		case err != nil, isNull:
+		case !quoted:
 			// fastjson takes a number as the enum ordinal.
 			n, ok := parseInt32(text)
 			if !ok || n > 255 {
