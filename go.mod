@@ -3,7 +3,12 @@ module github.com/rocketgo/rocketgo
 go 1.26.8
 
 require (
-	github.com/apache/rocketmq-client-go/v2 v2.1.2 // indirect
+	github.com/apache/rocketmq-client-go/v2 v2.1.2
+	github.com/panjf2000/gnet/v2 v2.10.0
+	github.com/sirupsen/logrus v1.9.3
+)
+
+require (
 	github.com/emirpasic/gods v1.12.0 // indirect
 	github.com/golang/mock v1.3.1 // indirect
 	github.com/google/uuid v1.3.0 // indirect
@@ -11,10 +16,8 @@ require (
 	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
 	github.com/panjf2000/ants/v2 v2.12.1 // indirect
-	github.com/panjf2000/gnet/v2 v2.10.0 // indirect
 	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/pkg/errors v0.8.1 // indirect
-	github.com/sirupsen/logrus v1.9.3 // indirect
 	github.com/tidwall/gjson v1.13.0 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.2.0 // indirect
