@@ -81,7 +81,9 @@ func (c *Conn) Send(cmd *codec.Command, done func(error)) error {
 		putBuf(buf)
 		if werr == nil {
 			c.touch()
-			c.srv.checkOutbound(c, gc)
+			if c.srv.overHighWater(c, gc) {
+				_ = gc.Close()
+			}
 		}
 		if done != nil {
 			done(werr)

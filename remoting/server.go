@@ -52,6 +52,11 @@ type ServerConfig struct {
 	// this many bytes: a peer that does not read cannot grow our memory
 	// without bound (default 64 MiB).
 	OutboundHighWater int
+	// SocketSendBuffer and SocketRecvBuffer set SO_SNDBUF / SO_RCVBUF on
+	// accepted sockets when positive (Java serverSocketSndBufSize /
+	// serverSocketRcvBufSize); zero leaves the kernel's autotuning.
+	SocketSendBuffer int
+	SocketRecvBuffer int
 	// OnOpen and OnClose, if set, run when a connection opens and closes
 	// (the NameServer and broker hang channel bookkeeping on them). They run
 	// on an event loop and must not block.
@@ -145,6 +150,12 @@ func (s *Server) Start() error {
 		gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 		gnet.WithLogger(s.log),
 	}
+	if s.cfg.SocketSendBuffer > 0 {
+		opts = append(opts, gnet.WithSocketSendBuffer(s.cfg.SocketSendBuffer))
+	}
+	if s.cfg.SocketRecvBuffer > 0 {
+		opts = append(opts, gnet.WithSocketRecvBuffer(s.cfg.SocketRecvBuffer))
+	}
 	if s.cfg.NumEventLoops > 0 {
 		opts = append(opts, gnet.WithNumEventLoop(s.cfg.NumEventLoops))
 	} else {
@@ -225,14 +236,17 @@ func (s *Server) Conns() []*Conn {
 
 func (s *Server) nextOpaque() int32 { return s.opaque.Add(1) }
 
-// checkOutbound closes a connection whose peer is not reading. Runs on the
-// connection's event loop.
-func (s *Server) checkOutbound(c *Conn, gc gnet.Conn) {
-	if n := gc.OutboundBuffered(); n > s.cfg.OutboundHighWater {
-		s.log.WithFields(logrus.Fields{"remote": c.remote, "buffered": n, "limit": s.cfg.OutboundHighWater}).
-			Warn("closing connection: peer is not reading its replies")
-		_ = gc.Close()
+// overHighWater reports (and logs) a connection whose unsent replies
+// exceed the high-water mark: its peer is not reading. Runs on the
+// connection's event loop; the caller closes the connection.
+func (s *Server) overHighWater(c *Conn, gc gnet.Conn) bool {
+	n := gc.OutboundBuffered()
+	if n <= s.cfg.OutboundHighWater {
+		return false
 	}
+	s.log.WithFields(logrus.Fields{"remote": c.remote, "buffered": n, "limit": s.cfg.OutboundHighWater}).
+		Warn("closing connection: peer is not reading its replies")
+	return true
 }
 
 // handler is the gnet event handler; it is unexported so the Server's API
@@ -367,14 +381,33 @@ func (h *handler) OnTraffic(gc gnet.Conn) gnet.Action {
 			break
 		}
 		*out = s.dispatch(c, cmd, *out)
-	}
-	if len(*out) > 0 {
-		if _, err := gc.Write(*out); err != nil {
-			return gnet.Close
+		// Flush as replies accumulate: a burst of small requests must not
+		// build an unbounded reply batch before the high-water check.
+		if len(*out) >= flushThreshold {
+			if !s.flush(c, gc, out) {
+				return gnet.Close
+			}
 		}
-		s.checkOutbound(c, gc)
+	}
+	if len(*out) > 0 && !s.flush(c, gc, out) {
+		return gnet.Close
 	}
 	return action
+}
+
+// flushThreshold is the size of batched inline replies that is written out
+// before more requests of the same read are processed.
+const flushThreshold = 64 << 10
+
+// flush writes the batched replies and reports whether the connection may
+// go on (false: write failed, or the peer is over the high-water mark).
+func (s *Server) flush(c *Conn, gc gnet.Conn, out *[]byte) bool {
+	_, err := gc.Write(*out)
+	*out = (*out)[:0]
+	if err != nil {
+		return false
+	}
+	return !s.overHighWater(c, gc)
 }
 
 // dispatch runs one decoded command. Replies produced on the event loop are

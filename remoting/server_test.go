@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -479,7 +480,9 @@ func TestIdleConnectionClosed(t *testing.T) {
 
 func TestSlowReaderClosedAtHighWaterMark(t *testing.T) {
 	closed := make(chan struct{}, 1)
-	s := startServer(t, ServerConfig{OutboundHighWater: 1 << 20,
+	// Small kernel buffers on both ends, so what the peer leaves unread
+	// piles up in our outbound buffer rather than in the kernel's.
+	s := startServer(t, ServerConfig{OutboundHighWater: 1 << 20, SocketSendBuffer: 32 << 10,
 		OnClose: func(*Conn, error) { closed <- struct{}{} }}, func(s *Server) {
 		s.Register(requestcode.PullMessage, ProcessorFunc(func(_ *Conn, req *codec.Command) (*codec.Command, error) {
 			resp := codec.NewResponse(req, 0, "")
@@ -487,8 +490,16 @@ func TestSlowReaderClosedAtHighWaterMark(t *testing.T) {
 			return resp, nil
 		}), nil)
 	})
-	nc := dial(t, s.Addr())
-	_ = nc.(*net.TCPConn).SetReadBuffer(4096)
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	nc, err := d.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
 	req, _ := codec.AppendFrame(nil, request(requestcode.PullMessage, ""))
 	deadline := time.After(10 * time.Second)
 	for {
