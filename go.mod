@@ -4,8 +4,10 @@ go 1.26.8
 
 require (
 	github.com/apache/rocketmq-client-go/v2 v2.1.2
+	github.com/edsrzf/mmap-go v1.2.0
 	github.com/panjf2000/gnet/v2 v2.10.0
 	github.com/sirupsen/logrus v1.9.3
+	golang.org/x/sys v0.30.0
 )
 
 require (
@@ -27,7 +29,6 @@ require (
 	go.uber.org/zap v1.28.0 // indirect
 	golang.org/x/lint v0.0.0-20190930215403-16217165b5de // indirect
 	golang.org/x/sync v0.11.0 // indirect
-	golang.org/x/sys v0.30.0 // indirect
 	golang.org/x/tools v0.0.0-20201224043029-2b0845dc783e // indirect
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
 	stathat.com/c/consistent v1.0.0 // indirect
