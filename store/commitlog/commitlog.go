@@ -1,0 +1,251 @@
+// Package commitlog is the broker's single append-only log of stored
+// messages (Java CommitLog): records in the layout of package message,
+// kept in mapped files named by offset (package mappedfile).
+//
+// A record is encoded by the caller outside any lock; Append then takes the
+// append lock only to reserve the position and the queue offsets, copy the
+// bytes into the mapping and patch the three position fields, as Java's
+// DefaultAppendMessageCallback does. When a record does not fit the rest of
+// a file, a BLANK record fills it and the record goes to the next file.
+package commitlog
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rocketgo/rocketgo/store/mappedfile"
+	"github.com/rocketgo/rocketgo/store/message"
+	"github.com/sirupsen/logrus"
+)
+
+// FlushDiskType is Java's flushDiskType.
+type FlushDiskType int
+
+const (
+	AsyncFlush FlushDiskType = iota // ASYNC_FLUSH
+	SyncFlush                       // SYNC_FLUSH
+)
+
+// Config configures a CommitLog; zero values take Java's defaults.
+type Config struct {
+	Dir      string
+	FileSize int // mappedFileSizeCommitLog, 1 GiB
+	// FlushDiskType: with SyncFlush, Append returns once the record is on
+	// disk (group commit), or ErrFlushTimeout after SyncFlushTimeout.
+	FlushDiskType    FlushDiskType
+	SyncFlushTimeout time.Duration // syncFlushTimeout, 5 s
+	// Async flushing: every FlushInterval, when at least FlushLeastPages
+	// dirty pages are waiting, and unconditionally every ThoroughInterval
+	// (flushIntervalCommitLog 500 ms, flushCommitLogLeastPages 4,
+	// flushCommitLogThoroughInterval 10 s).
+	FlushInterval    time.Duration
+	FlushLeastPages  int
+	ThoroughInterval time.Duration
+	// Now returns the store timestamp in Unix milliseconds (tests fix it).
+	Now    func() int64
+	Logger logrus.FieldLogger
+}
+
+// Errors of Append.
+var (
+	ErrFlushTimeout = errors.New("commitlog: sync flush timed out (FLUSH_DISK_TIMEOUT)")
+	ErrClosed       = errors.New("commitlog: closed")
+	ErrTooLarge     = errors.New("commitlog: record larger than a file")
+)
+
+// CommitLog is the log. Append is safe for concurrent use.
+type CommitLog struct {
+	cfg   Config
+	log   logrus.FieldLogger
+	files *mappedfile.Queue
+
+	mu     sync.Mutex // the append lock
+	closed bool
+
+	flush *flusher
+}
+
+// Open loads the log's files. Call Recover before appending.
+func Open(cfg Config) (*CommitLog, error) {
+	if cfg.FileSize <= 0 {
+		cfg.FileSize = 1 << 30
+	}
+	if cfg.SyncFlushTimeout <= 0 {
+		cfg.SyncFlushTimeout = 5 * time.Second
+	}
+	if cfg.FlushInterval <= 0 {
+		cfg.FlushInterval = 500 * time.Millisecond
+	}
+	if cfg.FlushLeastPages <= 0 {
+		cfg.FlushLeastPages = 4
+	}
+	if cfg.ThoroughInterval <= 0 {
+		cfg.ThoroughInterval = 10 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() int64 { return time.Now().UnixMilli() }
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = logrus.StandardLogger()
+	}
+	files, err := mappedfile.Open(mappedfile.Config{Dir: cfg.Dir, FileSize: cfg.FileSize, Preallocate: true, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("open commitlog: %w", err)
+	}
+	c := &CommitLog{cfg: cfg, log: cfg.Logger, files: files}
+	c.flush = newFlusher(c)
+	return c, nil
+}
+
+// Start runs the flusher; Close stops it.
+func (c *CommitLog) Start() { c.flush.start() }
+
+// Files exposes the mapped files (recovery, retention, HA).
+func (c *CommitLog) Files() *mappedfile.Queue { return c.files }
+
+// MinOffset and MaxOffset bound the stored bytes; FlushedOffset is how far
+// they are on disk.
+func (c *CommitLog) MinOffset() int64     { return c.files.MinOffset() }
+func (c *CommitLog) MaxOffset() int64     { return c.files.MaxOffset() }
+func (c *CommitLog) FlushedOffset() int64 { return c.files.Flushed() }
+
+// Result says where an append went.
+type Result struct {
+	PhysOffset     int64 // offset of the first record
+	Bytes          int   // bytes written (all records)
+	QueueOffset    int64 // queue offset of the first record
+	Records        int
+	StoreTimestamp int64
+}
+
+// Append stores one record or a run of batch records (as package message
+// encoded them, position fields unset). assign is called under the append
+// lock with the record count and returns the first queue offset, so queue
+// offsets are handed out in commitlog order (Java's topicQueueTable update
+// inside putMessage). With SyncFlush it returns once the bytes are on disk.
+func (c *CommitLog) Append(recs []byte, records int, assign func(n int) int64) (Result, error) {
+	if len(recs)+message.EndFileMinBlankLength > c.cfg.FileSize {
+		return Result{}, fmt.Errorf("%w: %d bytes, files of %d", ErrTooLarge, len(recs), c.cfg.FileSize)
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return Result{}, ErrClosed
+	}
+	res, err := c.appendLocked(recs, records, assign)
+	c.mu.Unlock()
+	if err != nil {
+		return res, err
+	}
+	end := res.PhysOffset + int64(res.Bytes)
+	if c.cfg.FlushDiskType == SyncFlush {
+		if err := c.flush.waitFlushed(end, c.cfg.SyncFlushTimeout); err != nil {
+			return res, err
+		}
+	} else {
+		c.flush.wake()
+	}
+	return res, nil
+}
+
+func (c *CommitLog) appendLocked(recs []byte, records int, assign func(n int) int64) (Result, error) {
+	f, err := c.files.LastForAppend(0)
+	if err != nil {
+		return Result{}, fmt.Errorf("commitlog append: %w", err)
+	}
+	if !message.Fits(len(recs), f.Free()) {
+		// Fill the rest of the file with a BLANK record (Java END_OF_FILE).
+		pos := f.Wrote()
+		if _, err := message.AppendBlank(f.Bytes()[pos:pos], int32(f.Free())); err != nil {
+			return Result{}, fmt.Errorf("commitlog blank at %d: %w", f.Start()+int64(pos), err)
+		}
+		f.SetWrote(f.Size())
+		if f, err = c.files.LastForAppend(0); err != nil {
+			return Result{}, fmt.Errorf("commitlog roll: %w", err)
+		}
+	}
+	now := c.cfg.Now()
+	pos := f.Wrote()
+	phys := f.Start() + int64(pos)
+	dst := f.Bytes()[pos : pos+len(recs)]
+	copy(dst, recs)
+	qo := assign(records)
+	if records == 1 {
+		err = message.Patch(dst, qo, phys, now)
+	} else {
+		_, err = message.PatchRun(dst, qo, phys, now)
+	}
+	if err != nil {
+		clear(dst) // never publish a half-patched record
+		return Result{}, fmt.Errorf("commitlog patch: %w", err)
+	}
+	f.SetWrote(pos + len(recs))
+	return Result{PhysOffset: phys, Bytes: len(recs), QueueOffset: qo, Records: records, StoreTimestamp: now}, nil
+}
+
+// View is a readable slice of the log that keeps its file mapped until
+// Release.
+type View struct {
+	Bytes []byte
+	file  *mappedfile.File
+}
+
+// Release lets the file go (retention may then unmap it).
+func (v View) Release() {
+	if v.file != nil {
+		v.file.Release()
+	}
+}
+
+// Read returns size bytes at offset off, which must lie in one file and
+// below the written end.
+func (c *CommitLog) Read(off int64, size int) (View, bool) {
+	f := c.files.Find(off)
+	if f == nil || !f.Hold() {
+		return View{}, false
+	}
+	pos := int(off - f.Start())
+	if size < 0 || pos+size > f.Wrote() {
+		f.Release()
+		return View{}, false
+	}
+	return View{Bytes: f.Bytes()[pos : pos+size : pos+size], file: f}, true
+}
+
+// ReadFrom returns the written bytes from off to the end of its file (what
+// the dispatcher and replication walk).
+func (c *CommitLog) ReadFrom(off int64) (View, bool) {
+	f := c.files.Find(off)
+	if f == nil || !f.Hold() {
+		return View{}, false
+	}
+	pos := int(off - f.Start())
+	w := f.Wrote()
+	if pos > w {
+		f.Release()
+		return View{}, false
+	}
+	return View{Bytes: f.Bytes()[pos:w:w], file: f}, true
+}
+
+// NextFileStart is the offset where the file after the one holding off
+// begins (the dispatcher jumps there after a BLANK record).
+func (c *CommitLog) NextFileStart(off int64) int64 {
+	return off - off%int64(c.cfg.FileSize) + int64(c.cfg.FileSize)
+}
+
+// Close stops the flusher, flushes and unmaps.
+func (c *CommitLog) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.flush.stop()
+	_, ferr := c.files.Flush()
+	cerr := c.files.Close()
+	if ferr != nil {
+		return fmt.Errorf("close commitlog: %w", ferr)
+	}
+	return cerr
+}
