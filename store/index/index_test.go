@@ -2,6 +2,7 @@ package index
 
 import (
 	"errors"
+	"github.com/rocketgo/rocketgo/store/message"
 	"math"
 	"os"
 	"path/filepath"
@@ -24,7 +25,7 @@ func TestKeyHash(t *testing.T) {
 		{"\U0001F600", 1772899, 1772899}, // surrogate pair D83D DE00
 		{"a", 97, 97},
 	} {
-		if got := hashString(0, c.key); got != c.java {
+		if got := message.JavaHashContinue(0, c.key); got != c.java {
 			t.Errorf("hashCode(%q) = %d, want %d", c.key, got, c.java)
 		}
 		if got := KeyHash(c.key); got != c.want {

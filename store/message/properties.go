@@ -174,8 +174,11 @@ func JavaHash(b []byte) int32 {
 }
 
 // JavaHashString is JavaHash for a Go string.
-func JavaHashString(s string) int32 {
-	var h int32
+func JavaHashString(s string) int32 { return JavaHashContinue(0, s) }
+
+// JavaHashContinue continues String.hashCode from h over s, so the hash of
+// a concatenation (the index's "topic#key") needs no concatenated string.
+func JavaHashContinue(h int32, s string) int32 {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			for _, r := range s[i:] {
