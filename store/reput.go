@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rocketgo/rocketgo/store/commitlog"
+	"github.com/rocketgo/rocketgo/store/consumequeue"
+	"github.com/rocketgo/rocketgo/store/index"
+	"github.com/rocketgo/rocketgo/store/message"
+	"github.com/sirupsen/logrus"
+)
+
+// reputService is Java's ReputMessageService: the one goroutine that
+// turns commitlog records into consume-queue and index entries, in order.
+// A put kicks it; a short tick covers anything a kick missed.
+type reputService struct {
+	s    *Store
+	from atomic.Int64
+	wake chan struct{}
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func newReputService(s *Store, from int64) *reputService {
+	r := &reputService{s: s, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	r.from.Store(from)
+	return r
+}
+
+func (r *reputService) offset() int64 { return r.from.Load() }
+
+func (r *reputService) kick() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// limit is how far records may be dispatched: with SYNC_FLUSH only what is
+// on disk, so a consumer never sees a message that a crash could still
+// take away.
+func (r *reputService) limit() int64 {
+	if r.s.cfg.FlushDiskType == commitlog.SyncFlush {
+		return r.s.cl.FlushedOffset()
+	}
+	return r.s.cl.MaxOffset()
+}
+
+// catchUp dispatches everything there is before the store opens (Java's
+// start() waits for the same).
+func (r *reputService) catchUp() {
+	for r.round() {
+	}
+}
+
+func (r *reputService) start() { go r.run() }
+
+func (r *reputService) run() {
+	defer close(r.done)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.quit:
+			r.catchUp()
+			return
+		case <-r.wake:
+		case <-tick.C:
+		}
+		for r.round() {
+		}
+	}
+}
+
+func (r *reputService) stop(ctx context.Context) {
+	r.once.Do(func() { close(r.quit) })
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+	}
+}
+
+// round dispatches the readable records of one file from the current
+// offset and reports whether it made progress.
+func (r *reputService) round() bool {
+	s := r.s
+	off := r.from.Load()
+	limit := r.limit()
+	if off >= limit {
+		return false
+	}
+	if min := s.cl.MinOffset(); off < min {
+		r.from.Store(min) // files below were deleted
+		return true
+	}
+	v, ok := s.cl.ReadFrom(off)
+	if !ok {
+		return false
+	}
+	defer v.Release()
+	buf := v.Bytes
+	if int64(len(buf)) > limit-off {
+		buf = buf[:limit-off]
+	}
+	var rec message.Record
+	pos := 0
+	for pos < len(buf) {
+		err := rec.Decode(buf[pos:], false)
+		if errors.Is(err, message.ErrEndOfData) || errors.Is(err, message.ErrTruncated) {
+			break // the writer has not published more yet
+		}
+		if err != nil {
+			// A master skips what it cannot read rather than stall (Java
+			// does the same for brokerId 0).
+			s.log.WithFields(logrus.Fields{"offset": off + int64(pos)}).WithError(err).
+				Error("dispatch: unreadable record, skipping the rest of the readable bytes")
+			pos = len(buf)
+			break
+		}
+		if rec.Kind == message.KindBlank {
+			r.from.Store(s.cl.NextFileStart(off))
+			return true
+		}
+		r.dispatch(&rec, off+int64(pos))
+		pos += int(rec.TotalSize)
+	}
+	r.from.Store(off + int64(pos))
+	return pos > 0
+}
+
+// dispatch is CommitLogDispatcherBuildConsumeQueue + BuildIndex + the
+// long-poll wake-up for one record.
+func (r *reputService) dispatch(rec *message.Record, phys int64) {
+	s := r.s
+	switch message.TransactionType(rec.SysFlag) {
+	case message.TransactionNotType, message.TransactionCommitType:
+		topic := string(rec.Topic)
+		q := s.queue(topic, rec.QueueID, true)
+		if q == nil {
+			return
+		}
+		written, err := q.Put(rec.QueueOffset, consumequeue.Entry{Offset: phys, Size: rec.TotalSize, TagsCode: rec.TagsCode()})
+		if err != nil {
+			s.log.WithError(err).WithFields(logrus.Fields{"topic": topic, "queue": rec.QueueID}).Error("dispatch to consume queue")
+			return
+		}
+		if written {
+			s.cp.SetLogicsMsgTimestamp(rec.StoreTimestamp)
+			if s.cfg.OnDispatch != nil {
+				s.cfg.OnDispatch(topic, rec.QueueID, rec.QueueOffset+1)
+			}
+		}
+	}
+	if s.idx != nil {
+		keys, _ := rec.Keys()
+		uniq, _ := rec.UniqKey()
+		if err := s.idx.BuildIndex(&index.Record{
+			Topic: string(rec.Topic), Keys: string(keys), UniqKey: string(uniq),
+			SysFlag: rec.SysFlag, PhyOffset: phys, StoreTimestamp: rec.StoreTimestamp,
+		}); err != nil {
+			s.log.WithError(err).Error("dispatch to index")
+		}
+	}
+}

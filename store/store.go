@@ -1,0 +1,391 @@
+// Package store is the broker's message store (Java DefaultMessageStore):
+// one commitlog, a consume queue per (topic, queue), index files and the
+// checkpoint, laid out on disk exactly as the Java 4.9.7 broker lays them
+// out, so either can open a directory the other wrote.
+//
+// The commitlog is the only thing a put writes synchronously; a single
+// dispatcher goroutine (Java ReputMessageService) derives consume-queue and
+// index entries from it in commitlog order. After a crash, recovery trusts
+// the commitlog and rebuilds what the queues and index lack.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rocketgo/rocketgo/store/checkpoint"
+	"github.com/rocketgo/rocketgo/store/commitlog"
+	"github.com/rocketgo/rocketgo/store/consumequeue"
+	"github.com/rocketgo/rocketgo/store/index"
+	"github.com/sirupsen/logrus"
+)
+
+// Config carries Java MessageStoreConfig's keys; zero values take Java's
+// defaults.
+type Config struct {
+	StorePathRootDir           string // storePathRootDir
+	StorePathCommitLog         string // storePathCommitLog (default <root>/commitlog)
+	MappedFileSizeCommitLog    int    // 1 GiB
+	MappedFileSizeConsumeQueue int    // 300000*20
+	FlushDiskType              commitlog.FlushDiskType
+	SyncFlushTimeout           time.Duration // 5 s
+	CheckCRCOnRecover          bool          // default true in Java; set by DefaultConfig
+	MessageIndexEnable         bool          // default true in Java; set by DefaultConfig
+	MaxHashSlotNum             int           // 5,000,000
+	MaxIndexNum                int           // 20,000,000
+	// OnDispatch is called by the dispatcher after it appended entries to a
+	// queue, with the queue's new max offset (the broker wakes held pulls).
+	OnDispatch func(topic string, queueID int32, maxOffset int64)
+	Logger     logrus.FieldLogger
+}
+
+// DefaultConfig returns Java's defaults rooted at root.
+func DefaultConfig(root string) Config {
+	return Config{StorePathRootDir: root, CheckCRCOnRecover: true, MessageIndexEnable: true}
+}
+
+func (c *Config) fill() {
+	if c.StorePathCommitLog == "" {
+		c.StorePathCommitLog = filepath.Join(c.StorePathRootDir, "commitlog")
+	}
+	if c.MappedFileSizeCommitLog <= 0 {
+		c.MappedFileSizeCommitLog = 1 << 30
+	}
+	if c.MappedFileSizeConsumeQueue <= 0 {
+		c.MappedFileSizeConsumeQueue = consumequeue.DefaultFileSize
+	}
+	c.MappedFileSizeConsumeQueue = consumequeue.FileSizeFor(c.MappedFileSizeConsumeQueue)
+	if c.MaxHashSlotNum <= 0 {
+		c.MaxHashSlotNum = 5_000_000
+	}
+	if c.MaxIndexNum <= 0 {
+		c.MaxIndexNum = c.MaxHashSlotNum * 4
+	}
+	if c.Logger == nil {
+		c.Logger = logrus.StandardLogger()
+	}
+}
+
+// ErrLocked: another process has the store open (Java "MQ already started").
+var ErrLocked = errors.New("store: locked by another process")
+
+type queueKey struct {
+	topic string
+	id    int32
+}
+
+// Store is an open message store.
+type Store struct {
+	cfg Config
+	log logrus.FieldLogger
+
+	lock *os.File
+	cp   *checkpoint.Checkpoint
+	cl   *commitlog.CommitLog
+	idx  *index.Service
+
+	qmu    sync.RWMutex
+	queues map[queueKey]*consumequeue.Queue
+
+	// next queue offset per queue, read and advanced under the commitlog's
+	// append lock (Java topicQueueTable).
+	tmu  sync.Mutex
+	next map[queueKey]int64
+
+	reput    *reputService
+	recovery commitlog.Recovery
+	abnormal bool
+}
+
+// Open locks, loads and recovers the store at cfg.StorePathRootDir, and
+// starts the dispatcher once it has caught up with the commitlog.
+func Open(cfg Config) (*Store, error) {
+	cfg.fill()
+	s := &Store{cfg: cfg, log: cfg.Logger, queues: map[queueKey]*consumequeue.Queue{}, next: map[queueKey]int64{}}
+	if err := os.MkdirAll(filepath.Join(cfg.StorePathRootDir, "consumequeue"), 0o755); err != nil {
+		return nil, fmt.Errorf("store dir: %w", err)
+	}
+	if err := s.takeLock(); err != nil {
+		return nil, err
+	}
+	if err := s.load(); err != nil {
+		s.closeFiles()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) takeLock() error {
+	f, err := os.OpenFile(filepath.Join(s.cfg.StorePathRootDir, "lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("store lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return fmt.Errorf("%w: %s: %v", ErrLocked, s.cfg.StorePathRootDir, err)
+	}
+	// Java writes the four bytes "lock" and forces them.
+	if _, err := f.WriteAt([]byte("lock"), 0); err != nil {
+		f.Close()
+		return fmt.Errorf("store lock: %w", err)
+	}
+	s.lock = f
+	return nil
+}
+
+func (s *Store) abortPath() string { return filepath.Join(s.cfg.StorePathRootDir, "abort") }
+
+// load follows Java's order: commitlog files, consume queues, checkpoint,
+// index, recovery; then the abort marker and the dispatcher.
+func (s *Store) load() error {
+	_, err := os.Stat(s.abortPath())
+	s.abnormal = err == nil
+	cl, err := commitlog.Open(commitlog.Config{
+		Dir: s.cfg.StorePathCommitLog, FileSize: s.cfg.MappedFileSizeCommitLog,
+		FlushDiskType: s.cfg.FlushDiskType, SyncFlushTimeout: s.cfg.SyncFlushTimeout, Logger: s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.cl = cl
+	if err := s.loadQueues(); err != nil {
+		return err
+	}
+	if s.cp, err = checkpoint.Open(filepath.Join(s.cfg.StorePathRootDir, "checkpoint")); err != nil {
+		return err
+	}
+	if s.cfg.MessageIndexEnable {
+		s.idx = index.NewService(index.Config{
+			Dir: filepath.Join(s.cfg.StorePathRootDir, "index"), Slots: s.cfg.MaxHashSlotNum, MaxIndex: s.cfg.MaxIndexNum,
+			Logger: s.log, FullFlushed: func(ts int64) {
+				s.cp.SetIndexMsgTimestamp(ts)
+				if err := s.cp.Flush(); err != nil {
+					s.log.WithError(err).Error("flush checkpoint")
+				}
+			},
+		})
+		if err := s.idx.Load(!s.abnormal, s.cp.IndexMsgTimestamp()); err != nil {
+			return fmt.Errorf("load index: %w", err)
+		}
+	}
+	if err := s.recover(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(s.abortPath(), nil, 0o644); err != nil {
+		return fmt.Errorf("create abort file: %w", err)
+	}
+	s.cl.Start()
+	s.reput = newReputService(s, s.dispatchStart())
+	s.reput.catchUp()
+	s.reput.start()
+	return nil
+}
+
+func (s *Store) loadQueues() error {
+	root := filepath.Join(s.cfg.StorePathRootDir, "consumequeue")
+	topics, err := os.ReadDir(root)
+	if err != nil {
+		return fmt.Errorf("list consume queues: %w", err)
+	}
+	for _, t := range topics {
+		if !t.IsDir() {
+			continue
+		}
+		ids, err := os.ReadDir(filepath.Join(root, t.Name()))
+		if err != nil {
+			return fmt.Errorf("list consume queues of %s: %w", t.Name(), err)
+		}
+		for _, id := range ids {
+			n, err := strconv.ParseInt(id.Name(), 10, 32)
+			if err != nil || !id.IsDir() {
+				continue // Java skips names that are not queue ids
+			}
+			if _, err := s.openQueue(t.Name(), int32(n)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) openQueue(topic string, id int32) (*consumequeue.Queue, error) {
+	dir := filepath.Join(s.cfg.StorePathRootDir, "consumequeue", topic, strconv.Itoa(int(id)))
+	q, err := consumequeue.Open(consumequeue.Config{Dir: dir, FileSize: s.cfg.MappedFileSizeConsumeQueue, Logger: s.log})
+	if err != nil {
+		return nil, err
+	}
+	s.queues[queueKey{topic, id}] = q
+	return q, nil
+}
+
+// queue returns the consume queue of (topic, id), creating it when create.
+func (s *Store) queue(topic string, id int32, create bool) *consumequeue.Queue {
+	k := queueKey{topic, id}
+	s.qmu.RLock()
+	q := s.queues[k]
+	s.qmu.RUnlock()
+	if q != nil || !create {
+		return q
+	}
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if q = s.queues[k]; q != nil {
+		return q
+	}
+	q, err := s.openQueue(topic, id)
+	if err != nil {
+		s.log.WithError(err).WithFields(logrus.Fields{"topic": topic, "queue": id}).Error("create consume queue")
+		return nil
+	}
+	return q
+}
+
+// recover: consume queues first, then the commitlog, then queues truncated
+// to the commitlog's end, the topic-queue table rebuilt, minimums corrected.
+func (s *Store) recover() error {
+	maxPhys := int64(-1)
+	for k, q := range s.queues {
+		if err := q.Recover(); err != nil {
+			return fmt.Errorf("recover consumequeue %s/%d: %w", k.topic, k.id, err)
+		}
+		maxPhys = max(maxPhys, q.MaxPhysicOffset())
+	}
+	// Java uses getMinTimestampIndex only with messageIndexSafe (default
+	// false); the index skips entries it already has on re-dispatch anyway.
+	rec, err := s.cl.Recover(s.abnormal, s.cp.MinTimestamp(), s.cfg.CheckCRCOnRecover)
+	if err != nil {
+		return err
+	}
+	s.recovery = rec
+	if maxPhys >= rec.End {
+		for k, q := range s.queues {
+			if err := q.TruncatePhys(rec.End); err != nil {
+				return fmt.Errorf("truncate consumequeue %s/%d: %w", k.topic, k.id, err)
+			}
+		}
+	}
+	minPhys := s.cl.MinOffset()
+	for k, q := range s.queues {
+		q.CorrectMinOffset(minPhys)
+		s.next[k] = q.MaxOffset()
+	}
+	s.log.WithFields(logrus.Fields{"commitlogEnd": rec.End, "queues": len(s.queues), "abnormal": s.abnormal}).Info("store recovered")
+	return nil
+}
+
+// dispatchStart is where the dispatcher resumes: after the last record any
+// queue has (Java reputFromOffset), or earlier when abnormal recovery asked
+// for a re-dispatch; never below the commitlog's first byte.
+func (s *Store) dispatchStart() int64 {
+	from := int64(0)
+	for _, q := range s.queues {
+		from = max(from, q.MaxPhysicOffset())
+	}
+	if s.recovery.RedispatchFrom >= 0 {
+		from = min(from, s.recovery.RedispatchFrom)
+	}
+	return max(from, s.cl.MinOffset())
+}
+
+// Close stops the dispatcher, flushes everything and removes the abort
+// marker, so the next Open recovers normally.
+func (s *Store) Close(ctx context.Context) error {
+	if s.reput != nil {
+		s.reput.stop(ctx)
+	}
+	var errs []error
+	s.qmu.RLock()
+	for _, q := range s.queues {
+		errs = append(errs, q.Flush())
+	}
+	s.qmu.RUnlock()
+	caughtUp := s.reput == nil || s.reput.offset() >= s.cl.MaxOffset()
+	s.closeFiles()
+	if caughtUp {
+		if err := os.Remove(s.abortPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Store) closeFiles() {
+	if s.cl != nil {
+		if err := s.cl.Close(); err != nil {
+			s.log.WithError(err).Error("close commitlog")
+		}
+	}
+	for _, q := range s.queues {
+		_ = q.Close()
+	}
+	if s.idx != nil {
+		_ = s.idx.Close()
+	}
+	if s.cp != nil {
+		_ = s.cp.Close()
+	}
+	if s.lock != nil {
+		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+		_ = s.lock.Close()
+	}
+}
+
+// CommitLog exposes the commitlog (reads, HA).
+func (s *Store) CommitLog() *commitlog.CommitLog { return s.cl }
+
+// MaxOffsetInQueue is the next queue offset of (topic, id), 0 if unknown.
+func (s *Store) MaxOffsetInQueue(topic string, id int32) int64 {
+	if q := s.queue(topic, id, false); q != nil {
+		return q.MaxOffset()
+	}
+	return 0
+}
+
+// MinOffsetInQueue is the first readable queue offset, 0 if unknown.
+func (s *Store) MinOffsetInQueue(topic string, id int32) int64 {
+	if q := s.queue(topic, id, false); q != nil {
+		return q.MinOffset()
+	}
+	return 0
+}
+
+// Put stores one encoded record (message.AppendRecord) for (topic, id).
+func (s *Store) Put(topic string, id int32, rec []byte) (commitlog.Result, error) {
+	return s.put(topic, id, rec, 1)
+}
+
+// PutBatch stores the n records of one batch.
+func (s *Store) PutBatch(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
+	return s.put(topic, id, recs, n)
+}
+
+func (s *Store) put(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
+	k := queueKey{topic, id}
+	res, err := s.cl.Append(recs, n, func(count int) int64 {
+		s.tmu.Lock()
+		o := s.next[k]
+		s.next[k] = o + int64(count)
+		s.tmu.Unlock()
+		return o
+	})
+	if err == nil {
+		s.reput.kick()
+	}
+	return res, err
+}
+
+// Entry returns the consume queue entry at offset of (topic, id).
+func (s *Store) Entry(topic string, id int32, offset int64) (consumequeue.Entry, bool) {
+	q := s.queue(topic, id, false)
+	if q == nil {
+		return consumequeue.Entry{}, false
+	}
+	return q.Get(offset)
+}
