@@ -40,6 +40,10 @@ type Config struct {
 	MessageIndexEnable         bool          // default true in Java; set by DefaultConfig
 	MaxHashSlotNum             int           // 5,000,000
 	MaxIndexNum                int           // 20,000,000
+	// AccessMessageInMemoryMaxRatio: a reader further behind the commitlog
+	// end than this percentage of RAM reads "from disk" (smaller batches,
+	// suggestion to pull from a slave); default 40.
+	AccessMessageInMemoryMaxRatio int
 	// OnDispatch is called by the dispatcher after it appended entries to a
 	// queue, with the queue's new max offset (the broker wakes held pulls).
 	OnDispatch func(topic string, queueID int32, maxOffset int64)

@@ -273,3 +273,50 @@ func (q *Queue) Flush() error {
 
 // Close unmaps the queue's files.
 func (q *Queue) Close() error { return q.files.Close() }
+
+// Window is the written entries from one index to the end of that index's
+// file (Java getIndexBuffer), holding the file mapped until Release.
+type Window struct {
+	b []byte
+	f *mappedfile.File
+}
+
+// Len is the number of entries in the window.
+func (w Window) Len() int { return len(w.b) / UnitSize }
+
+// At returns entry k of the window.
+func (w Window) At(k int) Entry { return decode(w.b[k*UnitSize:]) }
+
+// Release lets the file go.
+func (w Window) Release() {
+	if w.f != nil {
+		w.f.Release()
+	}
+}
+
+// Window returns the entries from index i to the end of its file, or false
+// when i is outside [MinOffset, MaxOffset) or its file is gone.
+func (q *Queue) Window(i int64) (Window, bool) {
+	if i < q.MinOffset() || i >= q.MaxOffset() {
+		return Window{}, false
+	}
+	off := i * UnitSize
+	f := q.files.Find(off)
+	if f == nil || !f.Hold() {
+		return Window{}, false
+	}
+	pos := int(off - f.Start())
+	w := f.Wrote()
+	if pos >= w {
+		f.Release()
+		return Window{}, false
+	}
+	return Window{b: f.Bytes()[pos:w], f: f}, true
+}
+
+// NextFileIndex is the first index of the file after the one holding i
+// (Java rollNextFile).
+func (q *Queue) NextFileIndex(i int64) int64 {
+	per := int64(q.files.FileSize() / UnitSize)
+	return i - i%per + per
+}
