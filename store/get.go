@@ -106,7 +106,7 @@ func (s *Store) GetMessage(topic string, queueID int32, offset int64, maxNums in
 	}
 	defer w.Release()
 	res.Status = NoMatchedMessage
-	memory := totalMemory() * int64(s.memoryRatio()) / 100
+	memory := s.memory * int64(s.memoryRatio()) / 100
 	limit := max(16000, maxNums*20) / 20
 	nextFile := int64(-1)
 	maxPulling := int64(0)

@@ -104,6 +104,7 @@ type Store struct {
 	next map[queueKey]int64
 
 	reput    *reputService
+	memory   int64 // RAM, read once (Java StoreUtil.TOTAL_PHYSICAL_MEMORY_SIZE)
 	recovery commitlog.Recovery
 	abnormal bool
 }
@@ -112,7 +113,8 @@ type Store struct {
 // starts the dispatcher once it has caught up with the commitlog.
 func Open(cfg Config) (*Store, error) {
 	cfg.fill()
-	s := &Store{cfg: cfg, log: cfg.Logger, queues: map[queueKey]*consumequeue.Queue{}, next: map[queueKey]int64{}}
+	s := &Store{cfg: cfg, log: cfg.Logger, queues: map[queueKey]*consumequeue.Queue{}, next: map[queueKey]int64{},
+		memory: totalMemory()}
 	if err := os.MkdirAll(filepath.Join(cfg.StorePathRootDir, "consumequeue"), 0o755); err != nil {
 		return nil, fmt.Errorf("store dir: %w", err)
 	}
