@@ -14,7 +14,6 @@ import (
 
 	"github.com/apache/rocketmq-client-go/v2/admin"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
-	"github.com/apache/rocketmq-client-go/v2/producer"
 	"github.com/rocketgo/rocketgo/namesrv"
 	"github.com/rocketgo/rocketgo/protocol/body"
 	"github.com/rocketgo/rocketgo/protocol/requestcode"
@@ -150,18 +149,7 @@ func TestGoClientRoutesThroughNamesrv(t *testing.T) {
 	}
 
 	// The producer resolves the broker address from the route and sends.
-	p, err := producer.NewDefaultProducer(
-		producer.WithNsResolver(primitive.NewPassthroughResolver([]string{ns.Addr()})),
-		producer.WithGroupName("CompatNamesrvProducer"),
-		producer.WithRetry(0),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = p.Shutdown() }()
+	p := startProducer(t, ns.Addr(), "CompatNamesrvProducer")
 	res, err := p.SendSync(ctx, primitive.NewMessage(topic, []byte("hello")))
 	if err != nil {
 		t.Fatalf("send: %v", err)

@@ -12,7 +12,6 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/admin"
 	clienterrors "github.com/apache/rocketmq-client-go/v2/errors"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
-	"github.com/apache/rocketmq-client-go/v2/producer"
 	"github.com/apache/rocketmq-client-go/v2/rlog"
 	"github.com/rocketgo/rocketgo/protocol/requestcode"
 	"github.com/rocketgo/rocketgo/remoting"
@@ -75,23 +74,12 @@ func startRouteServer(t *testing.T) (*remoting.Server, *routeRecorder) {
 // headers and opaque matching all have to be right for that.
 func TestGoClientProducerSeesTopicNotExist(t *testing.T) {
 	s, rec := startRouteServer(t)
-	p, err := producer.NewDefaultProducer(
-		producer.WithNsResolver(primitive.NewPassthroughResolver([]string{s.Addr()})),
-		producer.WithGroupName("CompatProducerGroup"),
-		producer.WithRetry(0),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = p.Shutdown() }()
+	p := startProducer(t, s.Addr(), "CompatProducerGroup")
 
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err = p.SendSync(ctx, primitive.NewMessage("NoSuchTopic", []byte("hello")))
+	_, err := p.SendSync(ctx, primitive.NewMessage("NoSuchTopic", []byte("hello")))
 	if err == nil {
 		t.Fatal("send to a topic without a route succeeded")
 	}
