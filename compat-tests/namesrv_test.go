@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -19,18 +18,15 @@ import (
 	"github.com/rocketgo/rocketgo/protocol/requestcode"
 	"github.com/rocketgo/rocketgo/remoting"
 	"github.com/rocketgo/rocketgo/remoting/codec"
-	"github.com/sirupsen/logrus"
 )
 
 func startNamesrv(t *testing.T) *namesrv.Server {
 	t.Helper()
-	log := logrus.New()
-	log.SetOutput(io.Discard)
 	cfg := namesrv.DefaultConfig()
 	cfg.ListenAddr = "127.0.0.1:0"
 	cfg.KvConfigPath = filepath.Join(t.TempDir(), "kvConfig.json")
 	cfg.ConfigStorePath = filepath.Join(t.TempDir(), "namesrv.properties")
-	cfg.Logger = log
+	cfg.Logger = quietLogger()
 	s := namesrv.New(cfg)
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
@@ -72,19 +68,10 @@ func TestGoClientRoutesThroughNamesrv(t *testing.T) {
 	ns := startNamesrv(t)
 
 	// The "broker": a remoting server answering SEND_MESSAGE.
-	log := logrus.New()
-	log.SetOutput(io.Discard)
 	rec := &sendRecorder{}
-	broker := remoting.NewServer(remoting.ServerConfig{Addr: "127.0.0.1:0", NumEventLoops: 1, Logger: log})
-	broker.Register(requestcode.SendMessage, rec, nil)
-	broker.Register(requestcode.SendMessageV2, rec, nil)
-	if err := broker.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = broker.Shutdown(ctx)
+	broker := startRemotingServer(t, func(s *remoting.Server) {
+		s.Register(requestcode.SendMessage, rec, nil)
+		s.Register(requestcode.SendMessageV2, rec, nil)
 	})
 
 	const topic = "CompatRouteTopic"
@@ -109,7 +96,7 @@ func TestGoClientRoutesThroughNamesrv(t *testing.T) {
 	req.Set("compressed", "false")
 	req.Set("brokerName", "broker-go")
 	req.Body = data
-	cli := remoting.NewClient(remoting.ClientConfig{Logger: log})
+	cli := remoting.NewClient(remoting.ClientConfig{Logger: quietLogger()})
 	defer cli.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

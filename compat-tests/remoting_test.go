@@ -16,7 +16,6 @@ import (
 	"github.com/rocketgo/rocketgo/protocol/requestcode"
 	"github.com/rocketgo/rocketgo/remoting"
 	"github.com/rocketgo/rocketgo/remoting/codec"
-	"github.com/sirupsen/logrus"
 )
 
 func init() { rlog.SetLogLevel("error") }
@@ -52,18 +51,9 @@ func (r *routeRecorder) topics() []string {
 
 func startRouteServer(t *testing.T) (*remoting.Server, *routeRecorder) {
 	t.Helper()
-	log := logrus.New()
-	log.SetOutput(io.Discard)
 	rec := &routeRecorder{}
-	s := remoting.NewServer(remoting.ServerConfig{Addr: "127.0.0.1:0", NumEventLoops: 1, Logger: log})
-	s.Register(requestcode.GetRouteinfoByTopic, rec, nil)
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = s.Shutdown(ctx)
+	s := startRemotingServer(t, func(s *remoting.Server) {
+		s.Register(requestcode.GetRouteinfoByTopic, rec, nil)
 	})
 	return s, rec
 }

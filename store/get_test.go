@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"net/netip"
 	"path/filepath"
 	"testing"
 
@@ -102,5 +103,38 @@ func BenchmarkGetMessage32(b *testing.B) {
 		}
 		r.Release()
 		buf = r.Messages
+	}
+}
+
+// BenchmarkDispatch is the dispatcher's work per record: consume queue
+// entry, index entries for UNIQ_KEY and KEYS, checkpoint time.
+func BenchmarkDispatch(b *testing.B) {
+	cfg := DefaultConfig(b.TempDir())
+	cfg.MappedFileSizeCommitLog = 1 << 20
+	cfg.MaxHashSlotNum = 100_000
+	cfg.Logger = quiet()
+	s, err := Open(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	props := message.AppendProperty(nil, 0, message.PropertyTags, "TagA")
+	props = message.AppendProperty(props, len(props), message.PropertyKeys, "order-1 order-2")
+	props = message.AppendProperty(props, len(props), message.PropertyUniqClientMessageIDKeyIdx, "C0A8000A1F4018B4AAC27A0C4F2A0000")
+	h := message.Host{Addr: netip.MustParseAddr("127.0.0.1"), Port: 10911}
+	raw, err := message.AppendRecord(nil, &message.Message{BornHost: h, StoreHost: h, Body: make([]byte, 128),
+		Topic: "BenchTopic", Properties: props, StoreTimestamp: 1700000000000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rec message.Record
+	if err := rec.Decode(raw, false); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec.QueueOffset = int64(i)
+		s.reput.dispatch(&rec, int64(i)*int64(len(raw)))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/rocketgo/rocketgo/store/commitlog"
 	"github.com/rocketgo/rocketgo/store/consumequeue"
@@ -24,6 +25,11 @@ type reputService struct {
 	quit chan struct{}
 	done chan struct{}
 	once sync.Once
+
+	// The queue of the last dispatched record (dispatcher goroutine only).
+	lastTopic string
+	lastID    int32
+	lastQueue *consumequeue.Queue
 }
 
 func newReputService(s *Store, from int64) *reputService {
@@ -139,31 +145,52 @@ func (r *reputService) dispatch(rec *message.Record, phys int64) {
 	s := r.s
 	switch message.TransactionType(rec.SysFlag) {
 	case message.TransactionNotType, message.TransactionCommitType:
-		topic := string(rec.Topic)
-		q := s.queue(topic, rec.QueueID, true)
+		q := r.queueOf(rec)
 		if q == nil {
 			return
 		}
 		written, err := q.Put(rec.QueueOffset, consumequeue.Entry{Offset: phys, Size: rec.TotalSize, TagsCode: rec.TagsCode()})
 		if err != nil {
-			s.log.WithError(err).WithFields(logrus.Fields{"topic": topic, "queue": rec.QueueID}).Error("dispatch to consume queue")
+			s.log.WithError(err).WithFields(logrus.Fields{"topic": r.lastTopic, "queue": rec.QueueID}).Error("dispatch to consume queue")
 			return
 		}
 		if written {
 			s.cp.SetLogicsMsgTimestamp(rec.StoreTimestamp)
 			if s.cfg.OnDispatch != nil {
-				s.cfg.OnDispatch(topic, rec.QueueID, rec.QueueOffset+1)
+				s.cfg.OnDispatch(r.lastTopic, rec.QueueID, rec.QueueOffset+1)
 			}
 		}
 	}
 	if s.idx != nil {
 		keys, _ := rec.Keys()
 		uniq, _ := rec.UniqKey()
+		// BuildIndex only hashes these strings and keeps none of them, so
+		// they may alias the record, which stays mapped for the round.
 		if err := s.idx.BuildIndex(&index.Record{
-			Topic: string(rec.Topic), Keys: string(keys), UniqKey: string(uniq),
+			Topic: aliasString(rec.Topic), Keys: aliasString(keys), UniqKey: aliasString(uniq),
 			SysFlag: rec.SysFlag, PhyOffset: phys, StoreTimestamp: rec.StoreTimestamp,
 		}); err != nil {
 			s.log.WithError(err).Error("dispatch to index")
 		}
 	}
+}
+
+// queueOf returns the record's consume queue. Records of one queue tend to
+// come in runs, so the last queue is kept: no topic string is built and no
+// table lock taken for a record of the same queue as the one before.
+func (r *reputService) queueOf(rec *message.Record) *consumequeue.Queue {
+	if r.lastQueue != nil && rec.QueueID == r.lastID && string(rec.Topic) == r.lastTopic {
+		return r.lastQueue
+	}
+	topic := string(rec.Topic)
+	q := r.s.queue(topic, rec.QueueID, true)
+	r.lastTopic, r.lastID, r.lastQueue = topic, rec.QueueID, q
+	return q
+}
+
+func aliasString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }

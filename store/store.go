@@ -98,9 +98,9 @@ type Store struct {
 	qmu    sync.RWMutex
 	queues map[queueKey]*consumequeue.Queue
 
-	// next queue offset per queue, read and advanced under the commitlog's
-	// append lock (Java topicQueueTable).
-	tmu  sync.Mutex
+	// next queue offset per queue (Java topicQueueTable). Only read and
+	// advanced inside the commitlog's append lock (the assign callback) and
+	// during recovery, before any put: it needs no lock of its own.
 	next map[queueKey]int64
 
 	reput    *reputService
@@ -375,10 +375,8 @@ func (s *Store) PutBatch(topic string, id int32, recs []byte, n int) (commitlog.
 func (s *Store) put(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
 	k := queueKey{topic, id}
 	res, err := s.cl.Append(recs, n, func(count int) int64 {
-		s.tmu.Lock()
 		o := s.next[k]
 		s.next[k] = o + int64(count)
-		s.tmu.Unlock()
 		return o
 	})
 	if err == nil {

@@ -140,12 +140,11 @@ func (c *CommitLog) Append(recs []byte, records int, assign func(n int) int64) (
 		return res, err
 	}
 	end := res.PhysOffset + int64(res.Bytes)
+	// ASYNC_FLUSH leaves the bytes to the flusher's next tick.
 	if c.cfg.FlushDiskType == SyncFlush {
 		if err := c.flush.waitFlushed(end, c.cfg.SyncFlushTimeout); err != nil {
 			return res, err
 		}
-	} else {
-		c.flush.wake()
 	}
 	return res, nil
 }

@@ -97,17 +97,15 @@ func (f *flusher) run() {
 	for {
 		select {
 		case <-f.quit:
-			f.flushAndAnswer(true)
+			f.flushAndAnswer()
 			return
-		case <-f.kick:
-			if c.cfg.FlushDiskType == SyncFlush {
-				f.flushAndAnswer(true)
-			}
+		case <-f.kick: // only SYNC_FLUSH waiters kick
+			f.flushAndAnswer()
 		case <-tick.C:
 			thorough := time.Since(lastThorough) >= c.cfg.ThoroughInterval
 			dirty := c.files.MaxOffset() - c.files.Flushed()
 			if c.cfg.FlushDiskType == SyncFlush || thorough || dirty >= int64(c.cfg.FlushLeastPages)*page {
-				f.flushAndAnswer(true)
+				f.flushAndAnswer()
 				if thorough {
 					lastThorough = time.Now()
 				}
@@ -117,10 +115,7 @@ func (f *flusher) run() {
 }
 
 // flushAndAnswer flushes and completes every waiter it covers.
-func (f *flusher) flushAndAnswer(force bool) {
-	if !force {
-		return
-	}
+func (f *flusher) flushAndAnswer() {
 	flushed, err := f.c.files.Flush()
 	if err != nil {
 		f.c.log.WithError(err).Error("commitlog flush failed")

@@ -28,6 +28,7 @@ type Config struct {
 }
 
 // Record is what the index needs of one dispatched commitlog record.
+// BuildIndex keeps none of its strings, so they may alias a mapping.
 type Record struct {
 	Topic          string
 	Keys           string // KEYS property, space separated

@@ -245,11 +245,17 @@ func (q *Queue) preallocate(start int64) {
 // Flush flushes the file holding the flushed position and returns the new
 // logical flushed offset. Files wholly flushed before stay as they are.
 func (q *Queue) Flush() (int64, error) {
-	for _, f := range q.Files() {
-		if f.Flushed() < f.Wrote() {
-			if _, err := f.Flush(); err != nil {
-				return q.Flushed(), err
-			}
+	fs := q.Files()
+	// Only the newest files can be dirty: find the start of the unflushed
+	// (or still empty) tail from the back instead of walking every file on
+	// each flush.
+	i := len(fs)
+	for i > 0 && (fs[i-1].Flushed() < fs[i-1].Wrote() || fs[i-1].Wrote() == 0) {
+		i--
+	}
+	for _, f := range fs[i:] {
+		if _, err := f.Flush(); err != nil {
+			return q.Flushed(), err
 		}
 	}
 	return q.Flushed(), nil
