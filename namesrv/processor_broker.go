@@ -2,6 +2,7 @@ package namesrv
 
 import (
 	"fmt"
+	"github.com/rocketgo/rocketgo/protocol/header"
 	"hash/crc32"
 	"strconv"
 
@@ -26,22 +27,22 @@ func bodyCRC(b []byte) int32 { return int32(crc32.ChecksumIEEE(b) & 0x7FFFFFFF) 
 func (s *Server) registerBroker(ch Channel, req *codec.Command) (*codec.Command, error) {
 	reg := &Registration{Channel: ch}
 	var err error
-	if reg.BrokerName, err = required(req, "brokerName"); err != nil {
+	if reg.BrokerName, err = header.Required(req, "brokerName"); err != nil {
 		return nil, err
 	}
-	if reg.BrokerAddr, err = required(req, "brokerAddr"); err != nil {
+	if reg.BrokerAddr, err = header.Required(req, "brokerAddr"); err != nil {
 		return nil, err
 	}
-	if reg.ClusterName, err = required(req, "clusterName"); err != nil {
+	if reg.ClusterName, err = header.Required(req, "clusterName"); err != nil {
 		return nil, err
 	}
-	if reg.HaServerAddr, err = required(req, "haServerAddr"); err != nil {
+	if reg.HaServerAddr, err = header.Required(req, "haServerAddr"); err != nil {
 		return nil, err
 	}
-	if reg.BrokerID, err = requiredInt64(req, "brokerId"); err != nil {
+	if reg.BrokerID, err = header.RequiredInt64(req, "brokerId"); err != nil {
 		return nil, err
 	}
-	compressed := optionalBool(req, "compressed")
+	compressed := header.OptionalBool(req, "compressed")
 	if v, ok := req.Get("bodyCrc32"); ok {
 		// Java: an unparsable value is logged and the field keeps its
 		// default 0, which skips the check.
@@ -90,19 +91,19 @@ func (s *Server) registerBroker(ch Channel, req *codec.Command) (*codec.Command,
 }
 
 func (s *Server) unregisterBroker(_ Channel, req *codec.Command) (*codec.Command, error) {
-	name, err := required(req, "brokerName")
+	name, err := header.Required(req, "brokerName")
 	if err != nil {
 		return nil, err
 	}
-	addr, err := required(req, "brokerAddr")
+	addr, err := header.Required(req, "brokerAddr")
 	if err != nil {
 		return nil, err
 	}
-	cluster, err := required(req, "clusterName")
+	cluster, err := header.Required(req, "clusterName")
 	if err != nil {
 		return nil, err
 	}
-	id, err := requiredInt64(req, "brokerId")
+	id, err := header.RequiredInt64(req, "brokerId")
 	if err != nil {
 		return nil, err
 	}
@@ -112,11 +113,11 @@ func (s *Server) unregisterBroker(_ Channel, req *codec.Command) (*codec.Command
 
 func (s *Server) queryDataVersion(_ Channel, req *codec.Command) (*codec.Command, error) {
 	for _, f := range []string{"brokerName", "brokerAddr", "clusterName"} {
-		if _, err := required(req, f); err != nil {
+		if _, err := header.Required(req, f); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := requiredInt64(req, "brokerId"); err != nil {
+	if _, err := header.RequiredInt64(req, "brokerId"); err != nil {
 		return nil, err
 	}
 	var dv *body.DataVersion

@@ -2,6 +2,7 @@ package namesrv
 
 import (
 	"github.com/rocketgo/rocketgo/protocol/body"
+	"github.com/rocketgo/rocketgo/protocol/header"
 	"github.com/rocketgo/rocketgo/protocol/requestcode"
 	"github.com/rocketgo/rocketgo/remoting/codec"
 )
@@ -14,10 +15,10 @@ func (s *Server) registerKVHandlers() {
 }
 
 func nsAndKey(req *codec.Command) (ns, key string, err error) {
-	if ns, err = required(req, "namespace"); err != nil {
+	if ns, err = header.Required(req, "namespace"); err != nil {
 		return
 	}
-	key, err = required(req, "key")
+	key, err = header.Required(req, "key")
 	return
 }
 
@@ -26,7 +27,7 @@ func (s *Server) putKVConfig(_ Channel, req *codec.Command) (*codec.Command, err
 	if err != nil {
 		return nil, err
 	}
-	value, err := required(req, "value")
+	value, err := header.Required(req, "value")
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +62,7 @@ func (s *Server) deleteKVConfig(_ Channel, req *codec.Command) (*codec.Command, 
 }
 
 func (s *Server) getKVList(_ Channel, req *codec.Command) (*codec.Command, error) {
-	ns, err := required(req, "namespace")
+	ns, err := header.Required(req, "namespace")
 	if err != nil {
 		return nil, err
 	}

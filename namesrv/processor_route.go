@@ -1,6 +1,7 @@
 package namesrv
 
 import (
+	"github.com/rocketgo/rocketgo/protocol/header"
 	"strconv"
 
 	"github.com/rocketgo/rocketgo/protocol/body"
@@ -37,7 +38,7 @@ func (s *Server) registerRouteHandlers() {
 }
 
 func (s *Server) getRouteInfoByTopic(_ Channel, req *codec.Command) (*codec.Command, error) {
-	topic, err := required(req, "topic")
+	topic, err := header.Required(req, "topic")
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +51,7 @@ func (s *Server) getRouteInfoByTopic(_ Channel, req *codec.Command) (*codec.Comm
 		route.OrderTopicConf, _ = s.kv.Get(NamespaceOrderTopicConfig, topic)
 	}
 	mode := body.Fastjson
-	if req.Version >= versionV4_9_4 || optionalBool(req, "acceptStandardJsonOnly") {
+	if req.Version >= versionV4_9_4 || header.OptionalBool(req, "acceptStandardJsonOnly") {
 		mode = body.Standard
 	}
 	resp := success(req)
@@ -65,7 +66,7 @@ func (s *Server) getBrokerClusterInfo(_ Channel, req *codec.Command) (*codec.Com
 }
 
 func (s *Server) wipeWritePerm(ch Channel, req *codec.Command) (*codec.Command, error) {
-	name, err := required(req, "brokerName")
+	name, err := header.Required(req, "brokerName")
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +78,7 @@ func (s *Server) wipeWritePerm(ch Channel, req *codec.Command) (*codec.Command, 
 }
 
 func (s *Server) addWritePerm(ch Channel, req *codec.Command) (*codec.Command, error) {
-	name, err := required(req, "brokerName")
+	name, err := header.Required(req, "brokerName")
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (s *Server) topicList(list func() []string) handler {
 }
 
 func (s *Server) deleteTopic(_ Channel, req *codec.Command) (*codec.Command, error) {
-	topic, err := required(req, "topic")
+	topic, err := header.Required(req, "topic")
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func (s *Server) deleteTopic(_ Channel, req *codec.Command) (*codec.Command, err
 }
 
 func (s *Server) getTopicsByCluster(_ Channel, req *codec.Command) (*codec.Command, error) {
-	cluster, err := required(req, "cluster")
+	cluster, err := header.Required(req, "cluster")
 	if err != nil {
 		return nil, err
 	}

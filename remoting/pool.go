@@ -13,6 +13,9 @@ type WorkerPool struct {
 	tasks chan func()
 	wg    sync.WaitGroup
 	once  sync.Once
+
+	mu      sync.RWMutex // guards stopped against a send on the closed queue
+	stopped bool
 }
 
 // NewWorkerPool starts workers goroutines serving a queue of queueSize.
@@ -42,9 +45,17 @@ func (p *WorkerPool) work() {
 // Name is the pool's name, for logs.
 func (p *WorkerPool) Name() string { return p.name }
 
-// trySubmit queues task unless the queue is full. It must not be called
-// after Stop.
+// Submit queues task unless the queue is full or the pool is stopped; it
+// never blocks. Services that hand work to a pool from their own goroutines
+// (the long-poll wake-ups) use it.
+func (p *WorkerPool) Submit(task func()) bool { return p.trySubmit(task) }
+
 func (p *WorkerPool) trySubmit(task func()) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.stopped {
+		return false
+	}
 	select {
 	case p.tasks <- task:
 		return true
@@ -58,6 +69,11 @@ func (p *WorkerPool) Queued() int { return len(p.tasks) }
 
 // Stop lets the workers finish every queued task, then returns.
 func (p *WorkerPool) Stop() {
-	p.once.Do(func() { close(p.tasks) })
+	p.once.Do(func() {
+		p.mu.Lock()
+		p.stopped = true
+		close(p.tasks)
+		p.mu.Unlock()
+	})
 	p.wg.Wait()
 }
