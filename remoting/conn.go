@@ -55,6 +55,9 @@ func (c *Conn) Close() error {
 // must keep valid (a mapped file region) releases it there. The body is
 // written without being copied into the frame buffer when it is large.
 func (c *Conn) Send(cmd *codec.Command, done func(error)) error {
+	if len(cmd.Body) >= zeroCopyBody {
+		return c.SendParts(cmd, [][]byte{cmd.Body}, done)
+	}
 	if c.closed.Load() {
 		if done != nil {
 			done(ErrConnClosed)
@@ -63,12 +66,7 @@ func (c *Conn) Send(cmd *codec.Command, done func(error)) error {
 	}
 	buf := getBuf()
 	var err error
-	zeroCopy := len(cmd.Body) >= zeroCopyBody
-	if zeroCopy {
-		*buf, err = codec.AppendFrameHeader((*buf)[:0], cmd)
-	} else {
-		*buf, err = codec.AppendFrame((*buf)[:0], cmd)
-	}
+	*buf, err = codec.AppendFrame((*buf)[:0], cmd)
 	if err != nil {
 		putBuf(buf)
 		if done != nil {
@@ -77,7 +75,23 @@ func (c *Conn) Send(cmd *codec.Command, done func(error)) error {
 		return fmt.Errorf("send to %s: %w", c, err)
 	}
 	c.srv.inflight.Add(1)
-	cb := func(gc gnet.Conn, werr error) error {
+	err = c.gc.AsyncWrite(*buf, c.written(buf, done))
+	if err != nil {
+		// The event loop is gone: the callback will not run.
+		putBuf(buf)
+		c.srv.inflight.Add(-1)
+		if done != nil {
+			done(err)
+		}
+		return fmt.Errorf("send to %s: %w", c, err)
+	}
+	return nil
+}
+
+// written is the completion of an asynchronous write: it recycles the
+// frame buffer, applies the outbound high-water check and runs done.
+func (c *Conn) written(buf *[]byte, done func(error)) gnet.AsyncCallback {
+	return func(gc gnet.Conn, werr error) error {
 		putBuf(buf)
 		if werr == nil {
 			c.touch()
@@ -91,13 +105,40 @@ func (c *Conn) Send(cmd *codec.Command, done func(error)) error {
 		c.srv.inflight.Add(-1)
 		return nil
 	}
-	if zeroCopy {
-		err = c.gc.AsyncWritev([][]byte{*buf, cmd.Body}, cb)
-	} else {
-		err = c.gc.AsyncWrite(*buf, cb)
+}
+
+// SendParts writes cmd with a body made of parts, which are handed to
+// writev as they are (not copied): the pull path sends message records
+// straight from the mapped commitlog. cmd.Body must be empty. done runs
+// once the frame is written or has failed; the caller keeps the parts
+// valid until then.
+func (c *Conn) SendParts(cmd *codec.Command, parts [][]byte, done func(error)) error {
+	if c.closed.Load() {
+		if done != nil {
+			done(ErrConnClosed)
+		}
+		return ErrConnClosed
 	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	buf := getBuf()
+	var err error
+	*buf, err = codec.AppendFrameHeaderLen((*buf)[:0], cmd, n)
 	if err != nil {
-		// The event loop is gone: the callback will not run.
+		putBuf(buf)
+		if done != nil {
+			done(err)
+		}
+		return fmt.Errorf("send to %s: %w", c, err)
+	}
+	vec := make([][]byte, 0, len(parts)+1)
+	vec = append(vec, *buf)
+	vec = append(vec, parts...)
+	c.srv.inflight.Add(1)
+	err = c.gc.AsyncWritev(vec, c.written(buf, done))
+	if err != nil {
 		putBuf(buf)
 		c.srv.inflight.Add(-1)
 		if done != nil {

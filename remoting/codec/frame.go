@@ -103,6 +103,13 @@ func AppendFrame(dst []byte, c *Command) ([]byte, error) {
 // A writer can then send the body from where it lies (a mapped file) without
 // copying it into the frame.
 func AppendFrameHeader(dst []byte, c *Command) ([]byte, error) {
+	return AppendFrameHeaderLen(dst, c, len(c.Body))
+}
+
+// AppendFrameHeaderLen is AppendFrameHeader for a body of bodyLen bytes
+// that is not in c.Body: a writer sending the body as several pieces
+// (pulled messages lying in a mapped file) counts them here.
+func AppendFrameHeaderLen(dst []byte, c *Command, bodyLen int) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0)
 	var err error
@@ -121,7 +128,7 @@ func AppendFrameHeader(dst []byte, c *Command) ([]byte, error) {
 	if hlen > maxHeaderLength {
 		return dst[:start], fmt.Errorf("encode: header of %d bytes exceeds the 24-bit length field", hlen)
 	}
-	total := 4 + hlen + len(c.Body)
+	total := 4 + hlen + bodyLen
 	if total > DefaultMaxFrameLength-4 {
 		return dst[:start], fmt.Errorf("encode: frame of %d bytes exceeds %d", total+4, DefaultMaxFrameLength)
 	}
