@@ -26,10 +26,12 @@ type reputService struct {
 	done chan struct{}
 	once sync.Once
 
-	// The queue of the last dispatched record (dispatcher goroutine only).
+	// The queue of the last dispatched record (dispatcher goroutine only),
+	// valid while the store's queueGen is lastGen.
 	lastTopic string
 	lastID    int32
 	lastQueue *consumequeue.Queue
+	lastGen   int64
 }
 
 func newReputService(s *Store, from int64) *reputService {
@@ -140,7 +142,8 @@ func (r *reputService) round() bool {
 }
 
 // dispatch is CommitLogDispatcherBuildConsumeQueue + BuildIndex + the
-// long-poll wake-up for one record.
+// long-poll wake-up for one record. A SCHEDULE_TOPIC_XXXX entry carries
+// the delivery time as its tags code (see scheduleTagsCode).
 func (r *reputService) dispatch(rec *message.Record, phys int64) {
 	s := r.s
 	switch message.TransactionType(rec.SysFlag) {
@@ -149,7 +152,11 @@ func (r *reputService) dispatch(rec *message.Record, phys int64) {
 		if q == nil {
 			return
 		}
-		written, err := q.Put(rec.QueueOffset, consumequeue.Entry{Offset: phys, Size: rec.TotalSize, TagsCode: rec.TagsCode()})
+		tagsCode := rec.TagsCode()
+		if string(rec.Topic) == ScheduleTopic {
+			tagsCode = s.scheduleTagsCode(rec, tagsCode)
+		}
+		written, err := q.Put(rec.QueueOffset, consumequeue.Entry{Offset: phys, Size: rec.TotalSize, TagsCode: tagsCode})
 		if err != nil {
 			s.log.WithError(err).WithFields(logrus.Fields{"topic": r.lastTopic, "queue": rec.QueueID}).Error("dispatch to consume queue")
 			return
@@ -179,12 +186,13 @@ func (r *reputService) dispatch(rec *message.Record, phys int64) {
 // come in runs, so the last queue is kept: no topic string is built and no
 // table lock taken for a record of the same queue as the one before.
 func (r *reputService) queueOf(rec *message.Record) *consumequeue.Queue {
-	if r.lastQueue != nil && rec.QueueID == r.lastID && string(rec.Topic) == r.lastTopic {
+	gen := r.s.queueGen.Load()
+	if r.lastQueue != nil && gen == r.lastGen && rec.QueueID == r.lastID && string(rec.Topic) == r.lastTopic {
 		return r.lastQueue
 	}
 	topic := string(rec.Topic)
 	q := r.s.queue(topic, rec.QueueID, true)
-	r.lastTopic, r.lastID, r.lastQueue = topic, rec.QueueID, q
+	r.lastTopic, r.lastID, r.lastQueue, r.lastGen = topic, rec.QueueID, q, gen
 	return q
 }
 

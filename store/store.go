@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,12 +48,63 @@ type Config struct {
 	// OnDispatch is called by the dispatcher after it appended entries to a
 	// queue, with the queue's new max offset (the broker wakes held pulls).
 	OnDispatch func(topic string, queueID int32, maxOffset int64)
-	Logger     logrus.FieldLogger
+
+	// MaxMessageSize (maxMessageSize, 4 MiB) bounds a message body; a
+	// stored record may be up to 64 KiB larger (Java's encoder buffer).
+	MaxMessageSize int
+	// MessageDelayLevel (messageDelayLevel): the delay of each level,
+	// space-separated, units s/m/h/d; default
+	// "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h".
+	MessageDelayLevel string
+
+	// Retention (Java CleanCommitLogService / CleanConsumeQueueService).
+	FileReservedTime      int    // fileReservedTime: hours a commitlog file is kept, 72
+	DeleteWhen            string // deleteWhen: hours of day (local, ";"-separated) to delete at, "04"
+	DiskMaxUsedSpaceRatio int    // diskMaxUsedSpaceRatio: percent; above it files are deleted at any hour; 75, clamped to [10,95]
+	// DiskSpaceCleanForciblyRatio (system property
+	// rocketmq.broker.diskSpaceCleanForciblyRatio, 0.85): above this
+	// fraction of the disk used, files are deleted whatever their age.
+	DiskSpaceCleanForciblyRatio float64
+	// DiskSpaceWarningLevelRatio (rocketmq.broker.diskSpaceWarningLevelRatio,
+	// 0.90): above it the store refuses writes with ErrDiskFull until
+	// usage drops again.
+	DiskSpaceWarningLevelRatio float64
+	// CleanFileForciblyEnable (cleanFileForciblyEnable): allow the
+	// age-independent deletion; default true in Java, set by DefaultConfig.
+	CleanFileForciblyEnable bool
+	// CleanResourceInterval (cleanResourceInterval, 10 s) is the cleaner's
+	// period; its first run is CleanFirstDelay (Go only, Java's fixed 60 s)
+	// after Open.
+	CleanResourceInterval time.Duration
+	CleanFirstDelay       time.Duration
+	// DeleteCommitLogFilesInterval / DeleteConsumeQueueFilesInterval
+	// (100 ms each) pause between two deletions to spread the disk work;
+	// negative: no pause.
+	DeleteCommitLogFilesInterval    time.Duration
+	DeleteConsumeQueueFilesInterval time.Duration
+	// DestroyMapedFileIntervalForcibly (destroyMapedFileIntervalForcibly,
+	// 120 s) is accepted for broker.conf compatibility only. Java waits up
+	// to it for readers before unmapping a deleted file; here a deleted
+	// file leaves its queue at once and the last reader unmaps it, so no
+	// deletion ever waits.
+	DestroyMapedFileIntervalForcibly time.Duration
+	// DiskCheckInterval (Go only; Java's fixed 10 s) is how often disk
+	// usage is re-checked to set or clear the disk-full state.
+	DiskCheckInterval time.Duration
+	// DiskUsage returns the used fraction (0..1) of the partition holding
+	// path; default: statfs, rounded up to whole percents as Java's
+	// UtilAll.getDiskPartitionSpaceUsedPercent. Tests inject it.
+	DiskUsage func(path string) (float64, error)
+	// Now is the clock of retention (file ages, deleteWhen hours, in the
+	// returned time's location); default time.Now.
+	Now func() time.Time
+
+	Logger logrus.FieldLogger
 }
 
 // DefaultConfig returns Java's defaults rooted at root.
 func DefaultConfig(root string) Config {
-	return Config{StorePathRootDir: root, CheckCRCOnRecover: true, MessageIndexEnable: true}
+	return Config{StorePathRootDir: root, CheckCRCOnRecover: true, MessageIndexEnable: true, CleanFileForciblyEnable: true}
 }
 
 func (c *Config) fill() {
@@ -71,6 +123,52 @@ func (c *Config) fill() {
 	}
 	if c.MaxIndexNum <= 0 {
 		c.MaxIndexNum = c.MaxHashSlotNum * 4
+	}
+	if c.MaxMessageSize <= 0 {
+		c.MaxMessageSize = 4 << 20
+	}
+	if c.MessageDelayLevel == "" {
+		c.MessageDelayLevel = DefaultMessageDelayLevel
+	}
+	if c.FileReservedTime <= 0 {
+		c.FileReservedTime = 72
+	}
+	if c.DeleteWhen == "" {
+		c.DeleteWhen = "04"
+	}
+	if c.DiskMaxUsedSpaceRatio == 0 {
+		c.DiskMaxUsedSpaceRatio = 75
+	}
+	c.DiskMaxUsedSpaceRatio = min(max(c.DiskMaxUsedSpaceRatio, 10), 95)
+	if c.DiskSpaceCleanForciblyRatio <= 0 {
+		c.DiskSpaceCleanForciblyRatio = 0.85
+	}
+	if c.DiskSpaceWarningLevelRatio <= 0 {
+		c.DiskSpaceWarningLevelRatio = 0.90
+	}
+	if c.CleanResourceInterval <= 0 {
+		c.CleanResourceInterval = 10 * time.Second
+	}
+	if c.CleanFirstDelay <= 0 {
+		c.CleanFirstDelay = time.Minute
+	}
+	if c.DeleteCommitLogFilesInterval == 0 {
+		c.DeleteCommitLogFilesInterval = 100 * time.Millisecond
+	}
+	if c.DeleteConsumeQueueFilesInterval == 0 {
+		c.DeleteConsumeQueueFilesInterval = 100 * time.Millisecond
+	}
+	if c.DestroyMapedFileIntervalForcibly <= 0 {
+		c.DestroyMapedFileIntervalForcibly = 120 * time.Second
+	}
+	if c.DiskCheckInterval <= 0 {
+		c.DiskCheckInterval = 10 * time.Second
+	}
+	if c.DiskUsage == nil {
+		c.DiskUsage = diskUsage
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Logger == nil {
 		c.Logger = logrus.StandardLogger()
@@ -107,6 +205,15 @@ type Store struct {
 	memory   int64 // RAM, read once (Java StoreUtil.TOTAL_PHYSICAL_MEMORY_SIZE)
 	recovery commitlog.Recovery
 	abnormal bool
+
+	delay    DelayLevels // messageDelayLevel, parsed
+	clean    *cleaner
+	diskFull atomic.Bool  // Java RunningFlags DISK_FULL
+	refusals atomic.Int64 // puts refused since the disk filled (Java printTimes)
+	closed   atomic.Bool
+	// queueGen changes whenever queues leave the table (DeleteTopic), so
+	// the dispatcher drops the queue it cached.
+	queueGen atomic.Int64
 }
 
 // Open locks, loads and recovers the store at cfg.StorePathRootDir, and
@@ -115,6 +222,10 @@ func Open(cfg Config) (*Store, error) {
 	cfg.fill()
 	s := &Store{cfg: cfg, log: cfg.Logger, queues: map[queueKey]*consumequeue.Queue{}, next: map[queueKey]int64{},
 		memory: totalMemory()}
+	var err error
+	if s.delay, err = ParseDelayLevels(cfg.MessageDelayLevel); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(cfg.StorePathRootDir, "consumequeue"), 0o755); err != nil {
 		return nil, fmt.Errorf("store dir: %w", err)
 	}
@@ -125,6 +236,10 @@ func Open(cfg Config) (*Store, error) {
 		s.closeFiles()
 		return nil, err
 	}
+	// Writes are refused from the start when the disk is already full.
+	s.checkDisk()
+	s.clean = newCleaner(s)
+	s.clean.start()
 	return s, nil
 }
 
@@ -300,9 +415,16 @@ func (s *Store) dispatchStart() int64 {
 	return max(from, s.cl.MinOffset())
 }
 
-// Close stops the dispatcher, flushes everything and removes the abort
-// marker, so the next Open recovers normally.
+// Close stops the cleaner and the dispatcher, flushes everything and
+// removes the abort marker, so the next Open recovers normally. Calls
+// after the first do nothing.
 func (s *Store) Close(ctx context.Context) error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if s.clean != nil {
+		s.clean.stop()
+	}
 	if s.reput != nil {
 		s.reput.stop(ctx)
 	}
@@ -363,6 +485,8 @@ func (s *Store) MinOffsetInQueue(topic string, id int32) int64 {
 }
 
 // Put stores one encoded record (message.AppendRecord) for (topic, id).
+// It fails with ErrDiskFull while the disk is almost full and with
+// ErrMessageTooLarge for a record beyond MaxMessageSize + 64 KiB.
 func (s *Store) Put(topic string, id int32, rec []byte) (commitlog.Result, error) {
 	return s.put(topic, id, rec, 1)
 }
@@ -373,6 +497,12 @@ func (s *Store) PutBatch(topic string, id int32, recs []byte, n int) (commitlog.
 }
 
 func (s *Store) put(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
+	if err := s.writable(); err != nil {
+		return commitlog.Result{}, err
+	}
+	if len(recs) > s.maxRecordSize() {
+		return commitlog.Result{}, fmt.Errorf("%w: %d bytes, at most %d", ErrMessageTooLarge, len(recs), s.maxRecordSize())
+	}
 	k := queueKey{topic, id}
 	res, err := s.cl.Append(recs, n, func(count int) int64 {
 		o := s.next[k]

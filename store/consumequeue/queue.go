@@ -139,9 +139,11 @@ func (q *Queue) Get(i int64) (Entry, bool) {
 	}
 	off := i * UnitSize
 	f := q.files.Find(off)
-	if f == nil {
+	// Held while read: retention may take the file away meanwhile.
+	if f == nil || !f.Hold() {
 		return Entry{}, false
 	}
+	defer f.Release()
 	pos := int(off - f.Start())
 	if pos+UnitSize > f.Wrote() {
 		return Entry{}, false

@@ -266,10 +266,16 @@ func (s *Service) QueryOffset(topic, key string, maxNum int, begin, end int64) Q
 // offset (the commitlog's min offset), never the newest file (Java
 // deleteExpiredFile).
 func (s *Service) DeleteExpired(offset int64) error {
+	_, err := s.DeleteExpiredFiles(offset)
+	return err
+}
+
+// DeleteExpiredFiles is DeleteExpired reporting how many files went.
+func (s *Service) DeleteExpiredFiles(offset int64) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.files) == 0 || s.files[0].EndPhyOffset() >= offset {
-		return nil
+		return 0, nil
 	}
 	n := 0
 	for n < len(s.files)-1 && s.files[n].EndPhyOffset() < offset {
@@ -282,7 +288,7 @@ func (s *Service) DeleteExpired(offset int64) error {
 		}
 	}
 	s.files = append(s.files[:0:0], s.files[n:]...)
-	return err
+	return n, err
 }
 
 // Flush flushes every file.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/edsrzf/mmap-go"
 	"golang.org/x/sys/unix"
@@ -78,6 +79,17 @@ func (m *File) Wrote() int { return int(m.wrote.Load()) }
 
 // Flushed is how many bytes of the file are known to be on disk.
 func (m *File) Flushed() int { return int(m.flush.Load()) }
+
+// ModTime is the file's modification time on disk (Java
+// MappedFile.getLastModifiedTimestamp): retention ages commitlog files by
+// it and the time search of a consume queue picks its file by it.
+func (m *File) ModTime() (time.Time, error) {
+	st, err := os.Stat(m.path)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stat mapped file: %w", err)
+	}
+	return st.ModTime(), nil
+}
 
 // Full reports whether nothing more fits.
 func (m *File) Full() bool { return m.Wrote() >= m.size }

@@ -309,6 +309,23 @@ func (q *Queue) DeleteFirst(n int) {
 	q.files.Store(&rest)
 }
 
+// DeleteOldest removes f when it is still the oldest file and not the only
+// one (retention deletes one file at a time and never the file being
+// written). It reports whether f went; like DeleteFirst, readers holding
+// it keep it mapped until they release.
+func (q *Queue) DeleteOldest(f *File) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	fs := q.Files()
+	if len(fs) < 2 || fs[0] != f {
+		return false
+	}
+	f.retire(true)
+	rest := append([]*File(nil), fs[1:]...)
+	q.files.Store(&rest)
+	return true
+}
+
 // Close waits for pre-allocations and unmaps every file (deleting unused
 // pre-allocated ones, as Java deletes its spare file on shutdown).
 func (q *Queue) Close() error {
