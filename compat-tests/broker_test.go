@@ -57,16 +57,7 @@ func createTopic(t *testing.T, c *cluster, topic string, queues int) {
 		admin.WithReadQueueNums(queues), admin.WithWriteQueueNums(queues)); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		mqs, err := adm.FetchPublishMessageQueues(ctx, topic)
-		if err == nil && len(mqs) == queues {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("route of %s never appeared: %v %v\n%s", topic, err, mqs, c.out)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitRoute(t, c, topic, queues)
 }
 
 // collector gathers what a push consumer receives.
@@ -265,23 +256,8 @@ func TestAutoCreateTopicOnFirstSend(t *testing.T) {
 	if err != nil || res.Status != primitive.SendOK {
 		t.Fatalf("first send: %v %v", res, err)
 	}
-	adm, err := admin.NewAdmin(admin.WithResolver(primitive.NewPassthroughResolver([]string{c.Namesrv()})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = adm.Close() }()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for {
-		mqs, err := adm.FetchPublishMessageQueues(ctx, "AutoCreated")
-		if err == nil && len(mqs) == 4 {
-			break
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("auto-created topic has no 4-queue route: %v %v", mqs, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	// The producer's default of 4 queues (TBW102 has 8).
+	waitRoute(t, c, "AutoCreated", 4)
 }
 
 // TestClusterConsumersShareAndRebalance: two consumers of one group split

@@ -3,9 +3,9 @@ package namesrv
 import (
 	"errors"
 	"fmt"
+	"github.com/rocketgo/rocketgo/store/configfile"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/rocketgo/rocketgo/protocol/body"
@@ -123,56 +123,12 @@ func (k *KVConfig) encodeLocked() []byte {
 	return w.Encode()
 }
 
-// write replaces the file crash-safely: the new content goes to
-// <path>.tmp and is fsynced, the previous content is kept as <path>.bak
-// (as Java's MixAll.string2File), then the temp file is renamed over the
-// file and the directory fsynced.
+// write replaces the file crash-safely with Java's MixAll.string2File
+// sequence and .bak copy (store/configfile).
 func (k *KVConfig) write(content []byte) error {
-	if err := WriteFileAtomic(k.path, content); err != nil {
+	if err := configfile.Write(k.path, content); err != nil {
 		k.log.WithError(err).WithField("path", k.path).Error("persist kvConfig failed")
 		return err
 	}
 	return nil
-}
-
-// WriteFileAtomic writes content to path via a fsynced temp file and a
-// rename, keeping the previous content in path.bak.
-func WriteFileAtomic(path string, content []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := writeSync(tmp, content); err != nil {
-		return err
-	}
-	if prev, err := os.ReadFile(path); err == nil {
-		if err := writeSync(path+".bak", prev); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
-}
-
-func writeSync(path string, content []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(content); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

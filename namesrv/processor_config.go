@@ -2,6 +2,7 @@ package namesrv
 
 import (
 	"bytes"
+	"github.com/rocketgo/rocketgo/store/configfile"
 
 	"github.com/rocketgo/rocketgo/protocol/requestcode"
 	"github.com/rocketgo/rocketgo/remoting/codec"
@@ -50,7 +51,7 @@ func (s *Server) updateConfig(ch Channel, req *codec.Command) (*codec.Command, e
 		s.log.WithField("keys", unknown).Warn("updateConfig: unknown keys ignored")
 	}
 	if path != "" {
-		if werr := WriteFileAtomic(path, []byte(content)); werr != nil {
+		if werr := configfile.Write(path, []byte(content)); werr != nil {
 			s.log.WithError(werr).WithFields(logrus.Fields{"path": path}).Error("persist namesrv config failed")
 		}
 	}
