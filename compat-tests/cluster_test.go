@@ -134,6 +134,9 @@ func (c *cluster) start() {
 		"-namesrv-port", strconv.Itoa(c.nsPort), "-broker-port", strconv.Itoa(c.brokerPort), "-c", c.conf)
 	waitListening(c.t, c.Broker(), c.out)
 	waitListening(c.t, c.Namesrv(), c.out)
+	// Ready means registered: the broker listens before its first
+	// REGISTER_BROKER is answered.
+	waitRoute(c.t, c, "TBW102", 8)
 }
 
 // stop sends SIGTERM and waits for a clean exit.
