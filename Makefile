@@ -5,7 +5,7 @@ GO       ?= go
 FUZZTIME ?= 15s
 BENCH    ?= .
 
-.PHONY: all build run test test-short lint bench fuzz clean
+.PHONY: all build run test test-short lint bench fuzz soak clean
 
 all: build
 
@@ -45,6 +45,11 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# SIGKILL crash-recovery soak: 50 kill/recover iterations of the store
+# (ROCKETGO_SOAK_ITER=n for more; ROCKETGO_CRASH_SEED=s replays a seed).
+soak:
+	ROCKETGO_SOAK=1 $(GO) test -race -count=1 -timeout 60m -run '^TestCrashRecovery$$' -v ./store/
 
 clean:
 	rm -rf bin

@@ -32,6 +32,11 @@ type reputService struct {
 	lastID    int32
 	lastQueue *consumequeue.Queue
 	lastGen   int64
+
+	// lastTS is the store time of the last record put into a consume
+	// queue. The checkpoint takes it only once the queues holding that
+	// record are flushed (see flushQueues), never straight from here.
+	lastTS atomic.Int64
 }
 
 func newReputService(s *Store, from int64) *reputService {
@@ -162,7 +167,7 @@ func (r *reputService) dispatch(rec *message.Record, phys int64) {
 			return
 		}
 		if written {
-			s.cp.SetLogicsMsgTimestamp(rec.StoreTimestamp)
+			r.lastTS.Store(rec.StoreTimestamp)
 			if s.cfg.OnDispatch != nil {
 				s.cfg.OnDispatch(r.lastTopic, rec.QueueID, rec.QueueOffset+1)
 			}

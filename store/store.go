@@ -211,6 +211,7 @@ type Store struct {
 	diskFull atomic.Bool  // Java RunningFlags DISK_FULL
 	refusals atomic.Int64 // puts refused since the disk filled (Java printTimes)
 	closed   atomic.Bool
+	qflush   *queueFlusher
 	// queueGen changes whenever queues leave the table (DeleteTopic), so
 	// the dispatcher drops the queue it cached.
 	queueGen atomic.Int64
@@ -305,7 +306,13 @@ func (s *Store) load() error {
 	s.cl.Start()
 	s.reput = newReputService(s, s.dispatchStart())
 	s.reput.catchUp()
+	// The catch-up may have added entries: queue offsets continue after
+	// them (Java's start() rebuilds the topic-queue table here again).
+	for k, q := range s.queues {
+		s.next[k] = q.MaxOffset()
+	}
 	s.reput.start()
+	s.startQueueFlusher()
 	return nil
 }
 
@@ -429,11 +436,13 @@ func (s *Store) Close(ctx context.Context) error {
 		s.reput.stop(ctx)
 	}
 	var errs []error
-	s.qmu.RLock()
-	for _, q := range s.queues {
-		errs = append(errs, q.Flush())
+	if s.qflush != nil {
+		close(s.qflush.quit)
+		<-s.qflush.done
 	}
-	s.qmu.RUnlock()
+	if s.reput != nil {
+		errs = append(errs, s.flushQueues())
+	}
 	caughtUp := s.reput == nil || s.reput.offset() >= s.cl.MaxOffset()
 	s.closeFiles()
 	if caughtUp {

@@ -124,7 +124,8 @@ type Result struct {
 // encoded them, position fields unset). assign is called under the append
 // lock with the record count and returns the first queue offset, so queue
 // offsets are handed out in commitlog order (Java's topicQueueTable update
-// inside putMessage). With SyncFlush it returns once the bytes are on disk.
+// inside putMessage). The position fields of recs are patched in place
+// before the copy. With SyncFlush it returns once the bytes are on disk.
 func (c *CommitLog) Append(recs []byte, records int, assign func(n int) int64) (Result, error) {
 	if len(recs)+message.EndFileMinBlankLength > c.cfg.FileSize {
 		return Result{}, fmt.Errorf("%w: %d bytes, files of %d", ErrTooLarge, len(recs), c.cfg.FileSize)
@@ -168,18 +169,19 @@ func (c *CommitLog) appendLocked(recs []byte, records int, assign func(n int) in
 	now := c.cfg.Now()
 	pos := f.Wrote()
 	phys := f.Start() + int64(pos)
-	dst := f.Bytes()[pos : pos+len(recs)]
-	copy(dst, recs)
+	// Patch the position fields before the copy, as Java's doAppend fills
+	// its buffer before writing it: a crash mid-append must never leave a
+	// CRC-valid record in the file whose offsets are still zero.
 	qo := assign(records)
 	if records == 1 {
-		err = message.Patch(dst, qo, phys, now)
+		err = message.Patch(recs, qo, phys, now)
 	} else {
-		_, err = message.PatchRun(dst, qo, phys, now)
+		_, err = message.PatchRun(recs, qo, phys, now)
 	}
 	if err != nil {
-		clear(dst) // never publish a half-patched record
 		return Result{}, fmt.Errorf("commitlog patch: %w", err)
 	}
+	copy(f.Bytes()[pos:pos+len(recs)], recs)
 	f.SetWrote(pos + len(recs))
 	return Result{PhysOffset: phys, Bytes: len(recs), QueueOffset: qo, Records: records, StoreTimestamp: now}, nil
 }

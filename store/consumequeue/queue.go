@@ -165,7 +165,7 @@ func (q *Queue) Put(index int64, e Entry) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("consume queue put: %w", err)
 	}
-	if len(q.files.Files()) == 1 && f.Wrote() == 0 && want != f.Start() && index != 0 {
+	if len(q.files.Files()) == 1 && f.Wrote() == 0 && index != 0 {
 		// First file of a queue that starts late.
 		q.fillBefore(f, int(want-f.Start()))
 		q.minLogic.Store(want)

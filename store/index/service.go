@@ -84,6 +84,14 @@ func (s *Service) Load(lastExitOK bool, indexMsgTimestamp int64) error {
 		if !e.Type().IsRegular() {
 			continue
 		}
+		// A crash between creating a file and sizing it leaves it empty: it
+		// never held an entry, so it goes (Java's mapping would size it).
+		if st, err := e.Info(); err == nil && st.Size() == 0 {
+			if err := os.Remove(filepath.Join(s.cfg.Dir, e.Name())); err != nil {
+				s.cfg.Logger.WithError(err).WithField("file", e.Name()).Warn("remove empty index file")
+			}
+			continue
+		}
 		f, err := Open(filepath.Join(s.cfg.Dir, e.Name()), s.cfg.Slots, s.cfg.MaxIndex)
 		if err != nil {
 			for _, g := range files {

@@ -81,7 +81,9 @@ func Open(cfg Config) (*Queue, error) {
 			closeAll(files)
 			return nil, fmt.Errorf("load %s: %w", path, err)
 		}
-		if st.Size() != int64(cfg.FileSize) {
+		// An empty newest file is one a crash caught between creating and
+		// sizing it: it never held data, and openFile sizes it.
+		if st.Size() != int64(cfg.FileSize) && !(st.Size() == 0 && i == len(names)-1) {
 			closeAll(files)
 			return nil, fmt.Errorf("%w: %s has %d bytes, want %d", ErrCorrupt, path, st.Size(), cfg.FileSize)
 		}
