@@ -3,8 +3,8 @@
 // kept in mapped files named by offset (package mappedfile).
 //
 // A record is encoded by the caller outside any lock; Append then takes the
-// append lock only to reserve the position and the queue offsets, copy the
-// bytes into the mapping and patch the three position fields, as Java's
+// append lock only to reserve the position and the queue offsets, patch the
+// three position fields and copy the bytes into the mapping, as Java's
 // DefaultAppendMessageCallback does. When a record does not fit the rest of
 // a file, a BLANK record fills it and the record goes to the next file.
 package commitlog
