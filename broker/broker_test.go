@@ -277,3 +277,38 @@ func BenchmarkPullLoopback(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*32)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// TestHalfMessageIsNotDelivered: a transaction half message (TRAN_MSG) is
+// parked in RMQ_SYS_TRANS_HALF_TOPIC with its real topic and queue in
+// properties; consumers of the real topic do not see it.
+func TestHalfMessageIsNotDelivered(t *testing.T) {
+	b := startBroker(t, nil)
+	cl := remoting.NewClient(remoting.ClientConfig{Logger: quiet()})
+	defer cl.Close()
+	ctx := context.Background()
+	req := sendRequest("TxT", 2, []byte("half"))
+	req.Set("properties", "TRAN_MSG\x01true\x02PGROUP\x01PG\x02")
+	req.Set("sysFlag", "4")
+	resp, err := cl.Invoke(ctx, b.Addr(), req)
+	if err != nil || resp.Code != 0 || resp.Value("queueId") != "2" || len(resp.Value("msgId")) != 32 {
+		t.Fatalf("half send: %v %v", resp, err)
+	}
+	if r, _ := cl.Invoke(ctx, b.Addr(), pullRequest("TxT", 2, 0, 0)); r.Code == 0 {
+		t.Fatal("the half message was delivered on its real topic")
+	}
+	_, phys, err := message.DecodeOffsetMsgID(resp.Value("msgId"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, v, ok := b.Store().LookMessage(phys)
+	if !ok {
+		t.Fatal("half message not found by its msgId")
+	}
+	defer v.Release()
+	realTopic, _ := rec.Properties.GetString("REAL_TOPIC")
+	realQID, _ := rec.Properties.GetString("REAL_QID")
+	if rec.TopicString() != "RMQ_SYS_TRANS_HALF_TOPIC" || rec.QueueID != 0 || realTopic != "TxT" || realQID != "2" ||
+		message.TransactionType(rec.SysFlag) != 0 {
+		t.Fatalf("half record: topic %s queue %d real %s/%s sysFlag %d", rec.TopicString(), rec.QueueID, realTopic, realQID, rec.SysFlag)
+	}
+}

@@ -255,21 +255,27 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 		// Java setDelayTimeLevel(0) on the DLQ path: no delay property.
 		props.Remove(message.PropertyDelayTimeLevel)
 	}
+	sysFlag := h.sysFlag
+	if tc.TopicFilterType == body.MultiTag {
+		sysFlag |= message.MultiTagsFlag
+	}
+	props.Put(message.PropertyCluster, set.ClusterName)
+	// WAIT=true is not stored: Java removes it before serializing to save
+	// the bytes.
+	props.Remove(message.PropertyWaitStoreMsgOK)
 	if v, ok := props.Get(message.PropertyTransactionPrepared); ok && strings.EqualFold(v, "true") {
 		if set.RejectTransactionMessage {
 			resp.Code = int32(requestcode.NoPermission)
 			resp.Remark = "the broker[" + set.BrokerIP1 + "] sending transaction message is forbidden"
 			return resp, nil
 		}
-	}
-	props.Put(message.PropertyCluster, set.ClusterName)
-	// WAIT=true is not stored: Java removes it before serializing to save
-	// the bytes.
-	props.Remove(message.PropertyWaitStoreMsgOK)
-
-	sysFlag := h.sysFlag
-	if tc.TopicFilterType == body.MultiTag {
-		sysFlag |= message.MultiTagsFlag
+		// A half message is parked in the half topic with its real
+		// destination in properties, invisible to consumers until it is
+		// committed (Java TransactionalMessageBridge.parseHalfMessageInner).
+		props.Put(message.PropertyRealTopic, topic)
+		props.Put(message.PropertyRealQueueID, strconv.Itoa(int(qid)))
+		sysFlag = sysFlag&^message.TransactionRollbackType | message.TransactionNotType
+		topic, qid = topicconfig.TransHalfTopic, 0
 	}
 	bp := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(bp)
@@ -299,7 +305,7 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 	}
 	s.env.PutNums.Add(1)
 	resp.Set("msgId", message.OffsetMsgID(s.env.StoreHost, sysFlag&message.StoreHostAddressV6Flag != 0 || s.env.StoreHost.Addr.Is6(), res.PhysOffset))
-	resp.Set("queueId", strconv.Itoa(int(qid)))
+	resp.Set("queueId", strconv.Itoa(int(queueID)))
 	resp.Set("queueOffset", strconv.FormatInt(res.QueueOffset, 10))
 	return resp, nil
 }
