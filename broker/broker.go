@@ -183,11 +183,8 @@ func (b *Broker) start() error {
 		port = int(ap.Port())
 	}
 	b.brokerAddr = net.JoinHostPort(c.Broker.BrokerIP1, strconv.Itoa(port))
-	haPort := c.Store.HaListenPort
-	if b.opts.ListenAddr != "" {
-		haPort = port + 1
-	}
-	b.haServerAddr = net.JoinHostPort(c.Broker.BrokerIP2, strconv.Itoa(haPort))
+	// The HA port is always the service port + 1 (BrokerStartup).
+	b.haServerAddr = net.JoinHostPort(c.Broker.BrokerIP2, strconv.Itoa(port+1))
 	b.env.StoreHost = storeHost(c.Broker.BrokerIP1, port)
 	b.env.SetSettings(b.settings())
 

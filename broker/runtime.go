@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rocketgo/rocketgo/protocol/body"
+	"github.com/rocketgo/rocketgo/remoting/codec"
 )
 
 // brokerVersionDesc is what GET_BROKER_RUNTIME_INFO reports as the
@@ -22,7 +23,7 @@ func (b *Broker) runtimeInfo() map[string]string {
 	i64 := func(v int64) string { return strconv.FormatInt(v, 10) }
 	m := map[string]string{
 		"brokerVersionDesc":               brokerVersionDesc,
-		"brokerVersion":                   strconv.Itoa(int(codecVersion)),
+		"brokerVersion":                   strconv.Itoa(int(codec.Version)),
 		"bootTimestamp":                   i64(b.bootTime.UnixMilli()),
 		"runtime":                         runtimeText(time.Since(b.bootTime)),
 		"commitLogMinOffset":              i64(cl.MinOffset()),
@@ -53,9 +54,6 @@ func (b *Broker) runtimeInfo() map[string]string {
 	}
 	return m
 }
-
-// codecVersion is the version ordinal rocketgo writes in headers.
-const codecVersion = 407
 
 func runtimeText(d time.Duration) string {
 	s := int64(d.Seconds())

@@ -280,21 +280,16 @@ func TestClusterConsumersShareAndRebalance(t *testing.T) {
 	a := startPushConsumer(t, c, "share-group", topic, "*", colA, consumer.WithInstance("a"))
 	startPushConsumer(t, c, "share-group", topic, "*", colB, consumer.WithInstance("b"))
 	// Both members settle on two queues each after the change notification.
-	deadline := time.Now().Add(40 * time.Second)
-	for {
+	eventually(t, 40*time.Second, func() string {
 		_, a1 := colA.snapshot()
 		_, b1 := colB.snapshot()
-		if len(a1)+len(b1) >= 40 {
-			break
+		if len(a1)+len(b1) < 40 {
+			return fmt.Sprintf("a %d + b %d < 40", len(a1), len(b1))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("a %d + b %d < 40", len(a1), len(b1))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return ""
+	})
 	send(40, 80)
-	deadline = time.Now().Add(40 * time.Second)
-	for {
+	eventually(t, 40*time.Second, func() string {
 		_, a1 := colA.snapshot()
 		_, b1 := colB.snapshot()
 		union := map[string]bool{}
@@ -304,17 +299,16 @@ func TestClusterConsumersShareAndRebalance(t *testing.T) {
 		for id := range b1 {
 			union[id] = true
 		}
-		total := len(union)
-		if total >= 80 {
-			if len(a1) == 0 || len(b1) == 0 {
-				t.Fatalf("one consumer got nothing: a %d b %d", len(a1), len(b1))
-			}
-			break
+		if len(union) < 80 {
+			return fmt.Sprintf("received %d of 80", len(union))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("received %d of 80", total)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return ""
+	})
+	if _, a1 := colA.snapshot(); len(a1) == 0 {
+		t.Fatal("consumer a got nothing")
+	}
+	if _, b1 := colB.snapshot(); len(b1) == 0 {
+		t.Fatal("consumer b got nothing")
 	}
 	// One member leaves: the other is told, rebalances, and gets the rest.
 	if err := a.Shutdown(); err != nil {
@@ -322,18 +316,13 @@ func TestClusterConsumersShareAndRebalance(t *testing.T) {
 	}
 	_, bBefore := colB.snapshot()
 	send(80, 120)
-	deadline = time.Now().Add(40 * time.Second)
-	for {
+	eventually(t, 40*time.Second, func() string {
 		_, b1 := colB.snapshot()
-		got := len(b1) - len(bBefore)
-		if got >= 40 {
-			break
+		if got := len(b1) - len(bBefore); got < 40 {
+			return fmt.Sprintf("after a left, b received %d of the 40 new messages", got)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after a left, b received %d of the 40 new messages", got)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return ""
+	})
 }
 
 // TestBroadcastingConsumersEachGetAll: every member of a BROADCASTING

@@ -174,3 +174,20 @@ func (c *cluster) restart() {
 	c.t.Helper()
 	c.start()
 }
+
+// eventually polls cond until it reports "" (done), failing the test with
+// cond's last report once within has passed.
+func eventually(t *testing.T, within time.Duration, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		why := cond()
+		if why == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(why)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

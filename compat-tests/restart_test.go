@@ -2,7 +2,6 @@ package compat
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -101,19 +100,15 @@ func TestSendWhileBrokerDown(t *testing.T) {
 		t.Fatalf("the failing send took %v", el)
 	}
 	c.restart()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually(t, 30*time.Second, func() string {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
 		res, err := p.SendSync(ctx, primitive.NewMessage(topic, []byte("after")))
-		cancel()
-		if err == nil && res.Status == primitive.SendOK {
-			return
+		if err != nil || res.Status != primitive.SendOK {
+			return fmt.Sprintf("sends still fail 30 s after the broker returned: %v", err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sends still fail 30 s after the broker returned: %v", err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return ""
+	})
 }
 
 // TestKilledBrokerKeepsAcknowledgedMessages: producers send under SYNC_FLUSH
@@ -173,8 +168,7 @@ func TestKilledBrokerKeepsAcknowledgedMessages(t *testing.T) {
 	waitRoute(t, c, topic, 4)
 	col := newCollector()
 	startPushConsumer(t, c, "crash-reader", topic, "*", col)
-	deadline := time.Now().Add(40 * time.Second)
-	for {
+	eventually(t, 40*time.Second, func() string {
 		msgs, _ := col.snapshot()
 		got := map[string]bool{}
 		for _, m := range msgs {
@@ -186,14 +180,11 @@ func TestKilledBrokerKeepsAcknowledgedMessages(t *testing.T) {
 				missing++
 			}
 		}
-		if missing == 0 {
-			return
+		if missing > 0 {
+			return fmt.Sprintf("%d of %d acknowledged messages lost after SIGKILL", missing, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d acknowledged messages lost after SIGKILL", missing, want)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return ""
+	})
 }
 
 // TestMqbrokerWithJavaBrokerConf starts mqbroker with a copy of the Java
@@ -225,18 +216,16 @@ func TestMqbrokerWithJavaBrokerConf(t *testing.T) {
 
 	c := &cluster{t: t, nsPort: nsPort, brokerPort: brokerPort, out: out}
 	p := newProducer(t, c, "javaconf-producer")
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		res, err := p.SendSync(context.Background(), primitive.NewMessage("JavaConfTopic", []byte("x")))
-		if err == nil && res.Status == primitive.SendOK {
-			if !strings.Contains(res.MessageQueue.BrokerName, "broker-a") {
-				t.Fatalf("sent through %q, the conf names broker-a", res.MessageQueue.BrokerName)
-			}
-			return
+	var res *primitive.SendResult
+	eventually(t, 20*time.Second, func() string {
+		r, err := p.SendSync(context.Background(), primitive.NewMessage("JavaConfTopic", []byte("x")))
+		if err != nil || r.Status != primitive.SendOK {
+			return fmt.Sprintf("send through the Java-configured broker: %v\n%s", err, out)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("send through the Java-configured broker: %v\n%s", errors.Join(err), out)
-		}
-		time.Sleep(200 * time.Millisecond)
+		res = r
+		return ""
+	})
+	if !strings.Contains(res.MessageQueue.BrokerName, "broker-a") {
+		t.Fatalf("sent through %q, the conf names broker-a", res.MessageQueue.BrokerName)
 	}
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"time"
+
+	"github.com/rocketgo/rocketgo/store/consumequeue"
 )
 
 // queueFlushInterval is Java's flushIntervalConsumeQueue (1 s).
@@ -44,11 +46,9 @@ func (s *Store) flushQueues() error {
 	ts := s.reput.lastTS.Load()
 	dispatched := s.reput.offset()
 	var errs []error
-	s.qmu.RLock()
-	for _, q := range s.queues {
+	for _, q := range s.queueList() {
 		errs = append(errs, q.Flush())
 	}
-	s.qmu.RUnlock()
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -57,4 +57,16 @@ func (s *Store) flushQueues() error {
 		s.cp.SetLogicsMsgTimestamp(ts)
 	}
 	return s.cp.Flush()
+}
+
+// queueList snapshots the open queues, so that their flushes (msync) run
+// without the table lock a new queue's creation needs.
+func (s *Store) queueList() []*consumequeue.Queue {
+	s.qmu.RLock()
+	defer s.qmu.RUnlock()
+	out := make([]*consumequeue.Queue, 0, len(s.queues))
+	for _, q := range s.queues {
+		out = append(out, q)
+	}
+	return out
 }

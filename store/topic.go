@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/rocketgo/rocketgo/store/consumequeue"
 )
 
 // DeleteTopic drops every consume queue of topic and removes its
@@ -16,16 +18,20 @@ func (s *Store) DeleteTopic(topic string) error {
 		return fmt.Errorf("delete topic %q: not a topic name", topic)
 	}
 	s.qmu.Lock()
-	var errs []error
+	var dropped []*consumequeue.Queue
 	for k, q := range s.queues {
-		if k.topic != topic {
-			continue
+		if k.topic == topic {
+			delete(s.queues, k)
+			dropped = append(dropped, q)
 		}
-		delete(s.queues, k)
-		errs = append(errs, q.Close())
 	}
 	s.qmu.Unlock()
+	// The dispatcher drops its cached queue before the queues close.
 	s.queueGen.Add(1)
+	var errs []error
+	for _, q := range dropped {
+		errs = append(errs, q.Close())
+	}
 	if err := os.RemoveAll(filepath.Join(s.cfg.StorePathRootDir, "consumequeue", topic)); err != nil {
 		errs = append(errs, err)
 	}

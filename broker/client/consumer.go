@@ -123,9 +123,7 @@ func (m *ConsumerManager) Register(info ChannelInfo, cd *body.ConsumerData, noti
 		m.cfg.Logger.WithFields(logrus.Fields{"group": g.name, "client": info.ClientID, "remote": info.Channel.RemoteAddr()}).
 			Info("new consumer connected")
 	} else {
-		if old.ClientID != info.ClientID {
-			old.ClientID = info.ClientID
-		}
+		old.ClientID = info.ClientID
 		old.LastUpdate = now
 	}
 	if g.updateSubscriptions(cd.Subscriptions) {

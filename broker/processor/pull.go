@@ -24,6 +24,10 @@ const (
 	pullSubscription = 1 << 2
 )
 
+// maxSuspend bounds how long one pull may be held (clients give up after
+// 30 s; Java sets no bound).
+const maxSuspend = time.Hour
+
 // masterID is MixAll.MASTER_ID.
 const masterID = 0
 
@@ -116,7 +120,7 @@ func (p *Pull) check(set *Settings, pd *pending) *codec.Command {
 	sg, ok := p.env.Groups.FindOrCreate(h.group, set.AutoCreateSubscriptionGroup)
 	if !ok {
 		return respond(req, requestcode.SubscriptionGroupNotExist,
-			fmt.Sprintf("subscription group [%s] does not exist, %s", h.group, faqSubscriptionGroup))
+			fmt.Sprintf("subscription group [%s] does not exist, %s", h.group, faqSuffix))
 	}
 	if !sg.ConsumeEnable {
 		return respond(req, requestcode.NoPermission, "subscription group no permission, "+h.group)
@@ -126,7 +130,7 @@ func (p *Pull) check(set *Settings, pd *pending) *codec.Command {
 	if !ok {
 		p.env.Log.WithFields(logrus.Fields{"topic": h.topic, "consumer": pd.conn.RemoteAddr()}).Warn("pull for a topic that does not exist")
 		return respond(req, requestcode.TopicNotExist,
-			fmt.Sprintf("topic[%s] not exist, apply first please! %s", h.topic, faqApplyTopic))
+			fmt.Sprintf("topic[%s] not exist, apply first please! %s", h.topic, faqSuffix))
 	}
 	if tc.Perm&body.PermRead == 0 {
 		return respond(req, requestcode.NoPermission, "the topic["+h.topic+"] pulling message is forbidden")
@@ -147,14 +151,14 @@ func (p *Pull) check(set *Settings, pd *pending) *codec.Command {
 	} else {
 		g, ok := p.env.Consumers.Group(h.group)
 		if !ok {
-			return respond(req, requestcode.SubscriptionNotExist, "the consumer's group info not exist"+faqSubscriptionGroup)
+			return respond(req, requestcode.SubscriptionNotExist, "the consumer's group info not exist"+faqSuffix)
 		}
 		if !sg.ConsumeBroadcastEnable && g.MessageModel == "BROADCASTING" {
 			return respond(req, requestcode.NoPermission, "the consumer group["+h.group+"] can not consume by broadcast way")
 		}
 		s, ok := p.env.Consumers.Subscription(h.group, h.topic)
 		if !ok {
-			return respond(req, requestcode.SubscriptionNotExist, "the consumer's subscription not exist"+faqSubscriptionGroup)
+			return respond(req, requestcode.SubscriptionNotExist, "the consumer's subscription not exist"+faqSuffix)
 		}
 		if s.SubVersion < h.subVersion {
 			return respond(req, requestcode.SubscriptionNotLatest, "the consumer's subscription not latest")
@@ -289,7 +293,10 @@ func (p *Pull) sendFound(pd *pending, resp *codec.Command, res *store.GetResult,
 // park holds the pull until its queue grows or suspendTimeoutMillis passes
 // (shortPollingTimeMills when long polling is off).
 func (p *Pull) park(set *Settings, pd *pending) bool {
-	wait := time.Duration(pd.h.suspendTimeout) * time.Millisecond
+	// suspendTimeoutMillis comes from the client: a negative value answers
+	// at once, and a huge one is capped so it can neither overflow nor park
+	// a request (whose client is long gone) for days.
+	wait := time.Duration(min(max(pd.h.suspendTimeout, 0), maxSuspend.Milliseconds())) * time.Millisecond
 	if !set.LongPollingEnable {
 		wait = set.ShortPollingTime
 	}

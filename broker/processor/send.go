@@ -188,7 +188,7 @@ func (s *Send) check(c *remoting.Conn, set *Settings, h *sendHeader, resp *codec
 		}
 		if !ok {
 			resp.Code = int32(requestcode.TopicNotExist)
-			resp.Remark = "topic[" + h.topic + "] not exist, apply first please!" + faqApplyTopic
+			resp.Remark = "topic[" + h.topic + "] not exist, apply first please!" + faqSuffix
 			return body.TopicConfig{}, false
 		}
 	}
@@ -202,8 +202,9 @@ func (s *Send) check(c *remoting.Conn, set *Settings, h *sendHeader, resp *codec
 	return tc, true
 }
 
-// faqApplyTopic is FAQUrl.suggestTodo(APPLY_TOPIC_URL).
-const faqApplyTopic = "\nSee http://rocketmq.apache.org/docs/faq/ for further details."
+// faqSuffix is what Java's FAQUrl.suggestTodo appends to a remark (the
+// same text for every FAQ topic in 4.9.7).
+const faqSuffix = "\nSee http://rocketmq.apache.org/docs/faq/ for further details."
 
 // retryOrDLQ is SendMessageProcessor.handleRetryAndDLQ: a send to a
 // group's retry topic past the group's retry limit goes to its dead-letter
@@ -217,7 +218,7 @@ func (s *Send) retryOrDLQ(req *codec.Command, h *sendHeader, tc *body.TopicConfi
 	sg, ok := s.env.Groups.Find(group)
 	if !ok {
 		resp.Code = int32(requestcode.SubscriptionGroupNotExist)
-		resp.Remark = "subscription group not exist, " + group + " " + faqSubscriptionGroup
+		resp.Remark = "subscription group not exist, " + group + " " + faqSuffix
 		return "", 0, false
 	}
 	maxTimes := sg.RetryMaxTimes
@@ -240,8 +241,6 @@ func (s *Send) retryOrDLQ(req *codec.Command, h *sendHeader, tc *body.TopicConfi
 
 // errSlave stands for the store's refusal of writes on a slave.
 var errSlave = errors.New("message store is in slave mode")
-
-const faqSubscriptionGroup = "\nSee http://rocketmq.apache.org/docs/faq/ for further details."
 
 func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *sendHeader, tc body.TopicConfig, queueID int32, resp *codec.Command) (*codec.Command, error) {
 	topic, qid, ok := s.retryOrDLQ(req, h, &tc, queueID, resp)
@@ -292,9 +291,12 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 		Topic:          topic,
 		Properties:     propBytes,
 	}
+	// The record is encoded behind the properties in the same pooled
+	// buffer; the pool keeps the whole (possibly grown) buffer.
 	limits := message.Limits{MaxMessageBodySize: set.MaxMessageSize}
-	rec, err := limits.AppendRecord(propBytes[len(propBytes):], &m)
-	*bp = rec[:0]
+	buf, err := limits.AppendRecord(propBytes, &m)
+	*bp = buf[:0]
+	rec := buf[len(propBytes):]
 	if err != nil {
 		s.putFailed(resp, set, err)
 		return resp, nil
@@ -304,7 +306,7 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 		return resp, nil
 	}
 	s.env.PutNums.Add(1)
-	resp.Set("msgId", message.OffsetMsgID(s.env.StoreHost, sysFlag&message.StoreHostAddressV6Flag != 0 || s.env.StoreHost.Addr.Is6(), res.PhysOffset))
+	resp.Set("msgId", message.OffsetMsgID(s.env.StoreHost, storeHostV6(s.env.StoreHost), res.PhysOffset))
 	resp.Set("queueId", strconv.Itoa(int(queueID)))
 	resp.Set("queueOffset", strconv.FormatInt(res.QueueOffset, 10))
 	return resp, nil
@@ -349,8 +351,9 @@ func (s *Send) putBatch(c *remoting.Conn, req *codec.Command, set *Settings, h *
 		Properties:     propBytes,
 	}
 	limits := message.Limits{MaxMessageBodySize: set.MaxMessageSize}
-	recs, n, err := limits.AppendBatch(propBytes[len(propBytes):], &b, req.Body)
-	*bp = recs[:0]
+	buf, n, err := limits.AppendBatch(propBytes, &b, req.Body)
+	*bp = buf[:0]
+	recs := buf[len(propBytes):]
 	if err == nil && n == 0 {
 		err = fmt.Errorf("%w: empty batch", message.ErrCorrupt)
 	}
@@ -363,7 +366,7 @@ func (s *Send) putBatch(c *remoting.Conn, req *codec.Command, set *Settings, h *
 		return resp, nil
 	}
 	s.env.PutNums.Add(int64(n))
-	v6 := s.env.StoreHost.Addr.Is6() && !s.env.StoreHost.Addr.Is4In6()
+	v6 := storeHostV6(s.env.StoreHost)
 	ids := make([]byte, 0, n*33)
 	phys := res.PhysOffset
 	for i, rest := 0, recs; i < n && len(rest) >= 4; i++ {
@@ -380,6 +383,10 @@ func (s *Send) putBatch(c *remoting.Conn, req *codec.Command, set *Settings, h *
 	resp.Set("queueOffset", strconv.FormatInt(res.QueueOffset, 10))
 	return resp, nil
 }
+
+// storeHostV6 says whether the offset msgId carries a 16-byte address. As
+// in Java it follows the address itself, not the sysFlag a client sent.
+func storeHostV6(h message.Host) bool { return h.Addr.Is6() && !h.Addr.Is4In6() }
 
 // putFailed answers an encoding failure (Java MESSAGE_ILLEGAL /
 // PROPERTIES_SIZE_EXCEEDED from the store).

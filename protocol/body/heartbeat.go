@@ -3,6 +3,8 @@ package body
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rocketgo/rocketgo/store/message"
 )
 
 // HeartbeatData is the HEART_BEAT body (Java
@@ -189,24 +191,9 @@ func TagCodes(tags []string) []int32 {
 	}
 	codes := make([]int32, len(tags))
 	for i, t := range tags {
-		codes[i] = javaStringHash(t)
+		codes[i] = message.JavaHashString(t)
 	}
 	return codes
-}
-
-// javaStringHash is Java String.hashCode over UTF-16 code units.
-func javaStringHash(s string) int32 {
-	var h int32
-	for _, r := range s {
-		if r >= 0x10000 {
-			r -= 0x10000
-			h = 31*h + int32(0xD800+(r>>10))
-			h = 31*h + int32(0xDC00+(r&0x3FF))
-			continue
-		}
-		h = 31*h + int32(r)
-	}
-	return h
 }
 
 // ParseTagExpression splits a TAG subscription expression the way Java
