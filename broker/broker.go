@@ -189,6 +189,11 @@ func (b *Broker) start() error {
 	b.env.SetSettings(b.settings())
 
 	b.hold.Start()
+	for _, start := range []func() error{b.startDelay, b.startTransaction, b.startOrderly, b.startFilter, b.startReply} {
+		if err := start(); err != nil {
+			return err
+		}
+	}
 	b.registerAll(false)
 	b.startTasks()
 	b.log.WithFields(logrus.Fields{"addr": b.brokerAddr, "cluster": c.Broker.BrokerClusterName, "name": c.Broker.BrokerName,
@@ -256,6 +261,9 @@ func (b *Broker) settings() *processor.Settings {
 		AutoCreateSubscriptionGroup:     c.Broker.AutoCreateSubscriptionGroup,
 		SlaveReadEnable:                 c.Broker.SlaveReadEnable,
 		TransferMsgByHeap:               c.Broker.TransferMsgByHeap,
+		EnablePropertyFilter:            c.Broker.EnablePropertyFilter,
+		FilterSupportRetry:              c.Broker.FilterSupportRetry,
+		StoreReplyMessageEnable:         c.Broker.StoreReplyMessageEnable,
 	}
 }
 
@@ -323,7 +331,20 @@ func (b *Broker) registerProcessors() error {
 	bi := processor.NewBrokerInfo(b.env, b.runtimeInfo, b.configText)
 	srv.Register(requestcode.GetBrokerRuntimeInfo, bi, adminPool)
 	srv.Register(requestcode.GetBrokerConfig, bi, adminPool)
+
+	fp := pools{send: sendPool, pull: pullPool, admin: adminPool, client: clientPool, consumer: consumerPool}
+	for _, register := range []func(pools) error{b.registerDelay, b.registerTransaction, b.registerOrderly, b.registerFilter, b.registerReply} {
+		if err := register(fp); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// pools are the worker pools feature processors are registered on, by
+// the Java executor each code runs on.
+type pools struct {
+	send, pull, admin, client, consumer *remoting.WorkerPool
 }
 
 // consumerIDsChanged tells a group's members to rebalance (Java
@@ -444,6 +465,10 @@ func (b *Broker) shutdown(ctx context.Context, unregister bool) error {
 	}
 	b.cancel()
 	b.wg.Wait()
+	// Feature services stop before the store closes: they write to it.
+	for _, stop := range []func(){b.stopReply, b.stopFilter, b.stopOrderly, b.stopTransaction, b.stopDelay} {
+		stop()
+	}
 	if b.hold != nil {
 		b.hold.Shutdown()
 	}

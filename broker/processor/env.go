@@ -45,6 +45,13 @@ type Settings struct {
 	AutoCreateSubscriptionGroup bool
 	SlaveReadEnable             bool
 	TransferMsgByHeap           bool
+
+	// EnablePropertyFilter admits SQL92 subscriptions; FilterSupportRetry
+	// applies them to the group's retry topic too.
+	EnablePropertyFilter bool
+	FilterSupportRetry   bool
+	// StoreReplyMessageEnable stores reply messages before pushing them.
+	StoreReplyMessageEnable bool
 }
 
 // Env is what every processor reaches: the store, the managers and the
