@@ -333,7 +333,7 @@ func (b *Broker) registerProcessors() error {
 	srv.Register(requestcode.GetBrokerConfig, bi, adminPool)
 
 	fp := pools{send: sendPool, pull: pullPool, admin: adminPool, client: clientPool, consumer: consumerPool}
-	for _, register := range []func(pools) error{b.registerDelay, b.registerTransaction, b.registerOrderly, b.registerFilter, b.registerReply} {
+	for _, register := range []func(pools) error{b.registerDelay, b.registerTransaction, b.registerOrderly, b.registerFilter, b.registerReply, b.registerAdminTools} {
 		if err := register(fp); err != nil {
 			return err
 		}
