@@ -67,6 +67,8 @@ type Broker struct {
 	masterAddr   string // learnt from the NameServer (slave)
 	masterHAAddr string
 
+	reply *replyFeature // see reply.go
+
 	registerKick chan struct{} // a oneway re-registration is wanted
 	ctx          context.Context
 	cancel       context.CancelFunc

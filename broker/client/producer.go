@@ -16,12 +16,16 @@ type ProducerConfig struct {
 }
 
 // ProducerManager is the table of producer groups (Java ProducerManager):
-// the broker asks a group's producer about unresolved transactions and
-// lists the connections to operators.
+// the broker asks a group's producer about unresolved transactions, pushes
+// reply messages to the requesting client by its client id, and lists the
+// connections to operators.
 type ProducerManager struct {
 	cfg    ProducerConfig
 	mu     sync.RWMutex
 	groups map[string]map[uint64]*ChannelInfo
+	// clients indexes the connections by client id (Java
+	// clientChannelTable), for the reply path's FindChannel.
+	clients map[string]Channel
 }
 
 // NewProducerManager returns an empty table.
@@ -35,7 +39,7 @@ func NewProducerManager(cfg ProducerConfig) *ProducerManager {
 	if cfg.Logger == nil {
 		cfg.Logger = logrus.StandardLogger()
 	}
-	return &ProducerManager{cfg: cfg, groups: map[string]map[uint64]*ChannelInfo{}}
+	return &ProducerManager{cfg: cfg, groups: map[string]map[uint64]*ChannelInfo{}, clients: map[string]Channel{}}
 }
 
 // Register records a heartbeat's producer group for the channel.
@@ -47,6 +51,11 @@ func (m *ProducerManager) Register(groupName string, info ChannelInfo) {
 	if g == nil {
 		g = map[uint64]*ChannelInfo{}
 		m.groups[groupName] = g
+	}
+	if info.ClientID != "" {
+		// The latest heartbeat wins: a client that reconnected is reached
+		// on its new connection even before the old one is noticed closed.
+		m.clients[info.ClientID] = info.Channel
 	}
 	if old := g[info.Channel.ID()]; old != nil {
 		old.LastUpdate = now
@@ -63,11 +72,31 @@ func (m *ProducerManager) Unregister(groupName string, ch Channel) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if g := m.groups[groupName]; g != nil {
-		delete(g, ch.ID())
+		if ci := g[ch.ID()]; ci != nil {
+			delete(g, ch.ID())
+			m.dropClientLocked(ci.ClientID, ch.ID())
+		}
 		if len(g) == 0 {
 			delete(m.groups, groupName)
 		}
 	}
+}
+
+// dropClientLocked removes clientID's index entry when it still points at
+// the connection chID and no group holds that connection any more. Java
+// drops the entry on any group's removal, which loses a client still
+// producing for another group; this keeps it while it is reachable.
+func (m *ProducerManager) dropClientLocked(clientID string, chID uint64) {
+	ch, ok := m.clients[clientID]
+	if !ok || ch.ID() != chID {
+		return
+	}
+	for _, g := range m.groups {
+		if _, ok := g[chID]; ok {
+			return
+		}
+	}
+	delete(m.clients, clientID)
 }
 
 // ChannelClosed removes the channel from every group.
@@ -78,6 +107,11 @@ func (m *ProducerManager) ChannelClosed(ch Channel) {
 		delete(g, ch.ID())
 		if len(g) == 0 {
 			delete(m.groups, name)
+		}
+	}
+	for id, c := range m.clients {
+		if c.ID() == ch.ID() {
+			delete(m.clients, id)
 		}
 	}
 }
@@ -93,6 +127,7 @@ func (m *ProducerManager) ScanExpired() []Channel {
 			if ci.LastUpdate.Before(deadline) {
 				out = append(out, ci.Channel)
 				delete(g, id)
+				m.dropClientLocked(ci.ClientID, id)
 			}
 		}
 		if len(g) == 0 {
@@ -100,6 +135,16 @@ func (m *ProducerManager) ScanExpired() []Channel {
 		}
 	}
 	return out
+}
+
+// FindChannel returns the connection of the producer client with this
+// client id (Java ProducerManager.findChannel): the reply path pushes a
+// reply message to the client named by the request's REPLY_TO_CLIENT.
+func (m *ProducerManager) FindChannel(clientID string) (Channel, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	ch, ok := m.clients[clientID]
+	return ch, ok
 }
 
 // Channels returns a snapshot of a group's connections sorted by client id.
