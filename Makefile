@@ -5,7 +5,7 @@ GO       ?= go
 FUZZTIME ?= 15s
 BENCH    ?= .
 
-.PHONY: all build run test test-short lint bench fuzz soak clean
+.PHONY: all build run test test-short lint bench bench-e2e fuzz soak clean
 
 all: build
 
@@ -36,6 +36,13 @@ lint:
 # Hot-path benchmarks (decode, encode, round trip, ...) with allocations.
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./...
+
+# End-to-end load test: a standalone rocketgo in a temp dir on free ports
+# and the fixed mqbench scenario of docs/BENCH.md (128 B and 1 KiB bodies x
+# 1/16/64 producers, BENCH_DURATION per cell, default 30s). The results
+# table goes to stdout and bench-results.md.
+bench-e2e:
+	GO=$(GO) bash scripts/bench-e2e.sh
 
 # A short run of every fuzz target; new crashers land in testdata/fuzz.
 fuzz:
