@@ -67,6 +67,7 @@ type Broker struct {
 	masterAddr   string // learnt from the NameServer (slave)
 	masterHAAddr string
 
+	delay *delayFeature // see delay.go
 	reply *replyFeature // see reply.go
 
 	registerKick chan struct{} // a oneway re-registration is wanted

@@ -215,7 +215,8 @@ func (s *Send) retryOrDLQ(req *codec.Command, h *sendHeader, tc *body.TopicConfi
 		return topic, queueID, true
 	}
 	group := topic[len(retryGroupTopicPrefix):]
-	sg, ok := s.env.Groups.Find(group)
+	// findSubscriptionGroupConfig: auto-created like any group.
+	sg, ok := s.env.Groups.FindOrCreate(group, s.env.Settings().AutoCreateSubscriptionGroup)
 	if !ok {
 		resp.Code = int32(requestcode.SubscriptionGroupNotExist)
 		resp.Remark = "subscription group not exist, " + group + " " + faqSuffix
@@ -249,19 +250,19 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 	}
 	props := s.maps.Get().(*message.PropertyMap)
 	defer s.maps.Put(props)
+	// On the DLQ path Java's handleRetryAndDLQ sets DELAY=0 on a property
+	// map that the request's properties then replace, so a DELAY the
+	// client sent survives and delays the dead letter too.
 	props.ParseFrom(message.Properties(h.properties))
-	if topic != h.topic {
-		// Java setDelayTimeLevel(0) on the DLQ path: no delay property.
-		props.Remove(message.PropertyDelayTimeLevel)
-	}
 	sysFlag := h.sysFlag
 	if tc.TopicFilterType == body.MultiTag {
 		sysFlag |= message.MultiTagsFlag
 	}
 	props.Put(message.PropertyCluster, set.ClusterName)
 	// WAIT=true is not stored: Java removes it before serializing to save
-	// the bytes.
-	props.Remove(message.PropertyWaitStoreMsgOK)
+	// the bytes (but a re-serialization below carries it again).
+	wv, hadWait := props.Remove(message.PropertyWaitStoreMsgOK)
+	wait := removedWait{value: wv, ok: hadWait}
 	if v, ok := props.Get(message.PropertyTransactionPrepared); ok && strings.EqualFold(v, "true") {
 		if set.RejectTransactionMessage {
 			resp.Code = int32(requestcode.NoPermission)
@@ -271,10 +272,22 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 		// A half message is parked in the half topic with its real
 		// destination in properties, invisible to consumers until it is
 		// committed (Java TransactionalMessageBridge.parseHalfMessageInner).
+		// A DELAY it carries is kept for the commit: Java would redirect
+		// the half message itself to the schedule topic and later drop it
+		// there as a "[BUG]" (its REAL_TOPIC being the half topic).
+		wait.restore(props)
 		props.Put(message.PropertyRealTopic, topic)
 		props.Put(message.PropertyRealQueueID, strconv.Itoa(int(qid)))
 		sysFlag = sysFlag&^message.TransactionRollbackType | message.TransactionNotType
 		topic, qid = topicconfig.TransHalfTopic, 0
+	} else {
+		var err error
+		topic, qid, _, err = delayRedirect(props, s.env.Store.DelayLevels(), sysFlag, topic, qid, wait, s.env.Log)
+		if err != nil {
+			resp.Code = int32(requestcode.SystemError)
+			resp.Remark = err.Error()
+			return resp, nil
+		}
 	}
 	bp := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(bp)
