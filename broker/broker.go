@@ -67,8 +67,9 @@ type Broker struct {
 	masterAddr   string // learnt from the NameServer (slave)
 	masterHAAddr string
 
-	delay *delayFeature // see delay.go
-	reply *replyFeature // see reply.go
+	delay       *delayFeature       // see delay.go
+	transaction *transactionFeature // see transaction.go
+	reply       *replyFeature       // see reply.go
 
 	registerKick chan struct{} // a oneway re-registration is wanted
 	ctx          context.Context
