@@ -69,6 +69,7 @@ type Broker struct {
 
 	delay       *delayFeature       // see delay.go
 	transaction *transactionFeature // see transaction.go
+	adminTools  *adminToolsFeature  // see admintools.go
 	reply       *replyFeature       // see reply.go
 
 	registerKick chan struct{} // a oneway re-registration is wanted
