@@ -68,6 +68,9 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "mqbroker: %v\n", err)
 		return 1
 	}
+	// UPDATE_BROKER_CONFIG persists into the file the broker was started
+	// with, as Java's Configuration.persist does.
+	b.SetConfigFile(*configFile)
 	if err := b.Start(); err != nil {
 		log.WithError(err).Error("broker failed to start")
 		return 1

@@ -77,6 +77,7 @@ func run(args []string) int {
 			ListenAddr: net.JoinHostPort(*host, strconv.Itoa(*brokerPort)),
 			Logger:     log.WithField("component", "broker"),
 		}); err == nil {
+			b.SetConfigFile(*brokerConf)
 			if err = b.Start(); err == nil {
 				return serve(log, ns, b, dir)
 			}
