@@ -70,6 +70,7 @@ type Broker struct {
 	delay       *delayFeature       // see delay.go
 	transaction *transactionFeature // see transaction.go
 	adminTools  *adminToolsFeature  // see admintools.go
+	filter      *filterFeature      // see filter.go
 	reply       *replyFeature       // see reply.go
 
 	registerKick chan struct{} // a oneway re-registration is wanted

@@ -76,6 +76,12 @@ func totalMemory() int64 {
 // one consume-queue file) and transfer limits. dst is reused for the
 // result's Messages.
 func (s *Store) GetMessage(topic string, queueID int32, offset int64, maxNums int, filter TagFilter, dst []commitlog.View) GetResult {
+	return s.getMessage(topic, queueID, offset, maxNums, filter, nil, dst)
+}
+
+// getMessage is GetMessage with an optional record filter (see
+// GetMessageFiltered).
+func (s *Store) getMessage(topic string, queueID int32, offset int64, maxNums int, filter TagFilter, recs RecordFilter, dst []commitlog.View) GetResult {
 	res := GetResult{Status: NoMessageInQueue, NextBeginOffset: offset, Messages: dst[:0]}
 	maxPhys := s.cl.MaxOffset()
 	q := s.queue(topic, queueID, false)
@@ -129,6 +135,13 @@ func (s *Store) GetMessage(topic string, queueID int32, offset int64, maxNums in
 				res.Status = MessageWasRemoving
 			}
 			nextFile = s.cl.NextFileStart(e.Offset)
+			continue
+		}
+		if recs != nil && !recs(v.Bytes) {
+			v.Release()
+			if res.Bytes == 0 {
+				res.Status = NoMatchedMessage
+			}
 			continue
 		}
 		res.Messages = append(res.Messages, v)

@@ -3,9 +3,11 @@ package processor
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/rocketgo/rocketgo/broker/consumerfilter"
 	"github.com/rocketgo/rocketgo/broker/longpoll"
 	"github.com/rocketgo/rocketgo/protocol/body"
 	"github.com/rocketgo/rocketgo/protocol/header"
@@ -14,6 +16,7 @@ import (
 	"github.com/rocketgo/rocketgo/remoting/codec"
 	"github.com/rocketgo/rocketgo/store"
 	"github.com/rocketgo/rocketgo/store/commitlog"
+	"github.com/rocketgo/rocketgo/store/message"
 	"github.com/sirupsen/logrus"
 )
 
@@ -37,10 +40,26 @@ const masterID = 0
 // A pull that finds nothing new and may wait is parked in the long-poll
 // service and answered when the dispatcher reports a message for its queue
 // or its suspend time is up.
+//
+// SQL92 subscriptions (Java ExpressionMessageFilter and, with
+// filterSupportRetry, ExpressionForRetryMessageFilter) are evaluated on
+// each record's properties as the store reads it; they need the filter
+// table given with UseFilters.
 type Pull struct {
-	env   *Env
-	views sync.Pool // *[]commitlog.View
+	env     *Env
+	filters *consumerfilter.Manager
+	views   sync.Pool // *[]commitlog.View
+	// offsetCheckInSlave lets a slave answer PULL_OFFSET_MOVED (see
+	// CheckOffsetInSlave).
+	offsetCheckInSlave bool
 }
+
+// CheckOffsetInSlave sets offsetCheckInSlave. Without it (Java's default)
+// a slave that lacks the requested offset, typically because it has not
+// replicated that far yet, answers PULL_RETRY_IMMEDIATELY and points the
+// consumer at the group's broker instead of moving its offset. Call it
+// before the server starts.
+func (p *Pull) CheckOffsetInSlave(on bool) { p.offsetCheckInSlave = on }
 
 // NewPull returns the pull processor.
 func NewPull(env *Env) *Pull {
@@ -48,6 +67,11 @@ func NewPull(env *Env) *Pull {
 	p.views.New = func() any { v := make([]commitlog.View, 0, 32); return &v }
 	return p
 }
+
+// UseFilters gives the processor the SQL92 filter table. Call it before
+// the server starts; without it SQL92 pulls are answered as by a broker
+// whose enablePropertyFilter is false.
+func (p *Pull) UseFilters(m *consumerfilter.Manager) { p.filters = m }
 
 type pullHeader struct {
 	group          string
@@ -87,8 +111,10 @@ type pending struct {
 	req    *codec.Command
 	h      pullHeader
 	filter store.TagFilter
-	slowID int64 // the group's whichBrokerWhenConsumeSlowly
-	grpID  int64 // the group's brokerId
+	// records is the SQL92 check on each record (nil for TAG).
+	records store.RecordFilter
+	slowID  int64 // the group's whichBrokerWhenConsumeSlowly
+	grpID   int64 // the group's brokerId
 }
 
 // ProcessRequest answers a pull, or parks it (nil response).
@@ -141,13 +167,21 @@ func (p *Pull) check(set *Settings, pd *pending) *codec.Command {
 				h.queueID, h.topic, tc.ReadQueueNums, pd.conn.RemoteAddr()))
 	}
 	var sub *body.SubscriptionData
+	var fd *consumerfilter.Data
 	if h.sysFlag&pullSubscription != 0 {
-		expr := h.expressionType
-		if expr != "" && expr != body.ExpressionTag {
-			return respond(req, requestcode.SystemError, "The broker does not support consumer to filter message by "+expr)
+		if isTagType(h.expressionType) {
+			sd := body.ParseTagExpression(h.topic, h.subscription)
+			sub = &sd
+		} else {
+			// FilterAPI.build refuses an empty expression of another type.
+			if h.subscription == "" {
+				p.env.Log.WithFields(logrus.Fields{"group": h.group, "type": h.expressionType}).
+					Warn("pull with an empty subscription expression")
+				return respond(req, requestcode.SubscriptionParseFailed, "parse the consumer's subscription failed")
+			}
+			sub = &body.SubscriptionData{Topic: h.topic, SubString: h.subscription,
+				ExpressionType: h.expressionType, SubVersion: h.subVersion}
 		}
-		sd := body.ParseTagExpression(h.topic, h.subscription)
-		sub = &sd
 	} else {
 		g, ok := p.env.Consumers.Group(h.group)
 		if !ok {
@@ -163,13 +197,94 @@ func (p *Pull) check(set *Settings, pd *pending) *codec.Command {
 		if s.SubVersion < h.subVersion {
 			return respond(req, requestcode.SubscriptionNotLatest, "the consumer's subscription not latest")
 		}
-		if !s.IsTag() {
-			return respond(req, requestcode.SystemError, "The broker does not support consumer to filter message by "+s.ExpressionType)
+		if !isTagType(s.ExpressionType) {
+			if p.filters != nil {
+				fd = p.filters.Resolve(h.group, s)
+			}
+			if fd == nil {
+				return respond(req, requestcode.FilterDataNotExist,
+					"The broker's consumer filter data is not exist!Your expression may be wrong!")
+			}
+			if fd.ClientVersion < h.subVersion {
+				return respond(req, requestcode.FilterDataNotLatest, "the consumer's consumer filter data not latest")
+			}
 		}
 		sub = s
 	}
-	pd.filter = tagFilter(sub)
+	if !isTagType(sub.ExpressionType) {
+		if !set.EnablePropertyFilter || p.filters == nil {
+			return respond(req, requestcode.SystemError, "The broker does not support consumer to filter message by "+sub.ExpressionType)
+		}
+		if fd == nil {
+			// The subscription came with the pull. Java builds its filter
+			// data without checking the result and, when the expression
+			// does not compile, would filter nothing (or fail an
+			// assertion); refusing it is what that code means to do.
+			x, err := p.filters.Compile(sub.ExpressionType, sub.SubString)
+			if err != nil {
+				p.env.Log.WithFields(logrus.Fields{"group": h.group, "topic": h.topic, "expression": sub.SubString}).
+					WithError(err).Warn("pull subscription does not parse")
+				return respond(req, requestcode.SubscriptionParseFailed, "parse the consumer's subscription failed")
+			}
+			fd = &consumerfilter.Data{Group: h.group, Topic: h.topic, Expression: sub.SubString,
+				ExpressionType: sub.ExpressionType, ClientVersion: sub.SubVersion, Expr: x}
+		}
+	} else {
+		pd.filter = tagFilter(sub)
+	}
+	pd.records = p.recordFilter(set, sub, fd)
 	return nil
+}
+
+// isTagType is ExpressionType.isTagType: absent, empty or exactly "TAG".
+func isTagType(t string) bool { return t == "" || t == body.ExpressionTag }
+
+// recordFilter is the commitlog half of Java's message filter
+// (isMatchedByCommitLog): a SQL92 subscription is evaluated on the
+// record's properties; with filterSupportRetry a retry topic's records are
+// evaluated with the group's filter for the topic they were consumed from
+// (RETRY_TOPIC). nil where every record passes.
+func (p *Pull) recordFilter(set *Settings, sub *body.SubscriptionData, fd *consumerfilter.Data) store.RecordFilter {
+	if sub.ClassFilterMode {
+		return nil
+	}
+	if set.FilterSupportRetry && p.filters != nil && strings.HasPrefix(sub.Topic, retryGroupTopicPrefix) {
+		return p.retryFilter(strings.TrimPrefix(sub.Topic, retryGroupTopicPrefix))
+	}
+	if fd == nil || fd.Expr == nil {
+		return nil
+	}
+	x := fd.Expr
+	return func(rec []byte) bool { return x.EvaluateProperties(store.RecordProperties(rec)) }
+}
+
+// retryFilter is ExpressionForRetryMessageFilter.isMatchedByCommitLog for
+// the retry topic of group. A record without RETRY_TOPIC, or whose topic
+// the group has no filter for, passes.
+func (p *Pull) retryFilter(group string) store.RecordFilter {
+	// One pull's records mostly come from one topic: remember the last.
+	var lastTopic string
+	var last *consumerfilter.Data
+	looked := false
+	return func(rec []byte) bool {
+		props := store.RecordProperties(rec)
+		real, ok := message.Properties(props).Get(message.PropertyRetryTopic)
+		if !ok {
+			return true
+		}
+		if !looked || string(real) != lastTopic {
+			looked = true
+			lastTopic = string(real)
+			last = p.filters.Get(lastTopic, group)
+			if s, ok := p.env.Consumers.Subscription(group, lastTopic); ok && !isTagType(s.ExpressionType) {
+				last = p.filters.Resolve(group, s)
+			}
+		}
+		if last == nil || last.Expr == nil {
+			return true
+		}
+		return last.Expr.EvaluateProperties(props)
+	}
 }
 
 // tagFilter is ExpressionMessageFilter.isMatchedByConsumeQueue for TAG
@@ -196,7 +311,7 @@ func tagFilter(sub *body.SubscriptionData) store.TagFilter {
 func (p *Pull) read(set *Settings, pd *pending, allowSuspend bool) (*codec.Command, error) {
 	h := &pd.h
 	vp := p.views.Get().(*[]commitlog.View)
-	res := p.env.Store.GetMessage(h.topic, h.queueID, h.queueOffset, int(h.maxMsgNums), pd.filter, *vp)
+	res := p.env.Store.GetMessageFiltered(h.topic, h.queueID, h.queueOffset, int(h.maxMsgNums), pd.filter, pd.records, *vp)
 	*vp = res.Messages[:0]
 
 	resp := respond(pd.req, requestcode.SystemError, res.Status.String())
@@ -231,6 +346,10 @@ func (p *Pull) read(set *Settings, pd *pending, allowSuspend bool) (*codec.Comma
 	}
 	if set.Slave && !set.SlaveReadEnable {
 		resp.Set("suggestWhichBrokerId", "0")
+	}
+	if set.Slave && !p.offsetCheckInSlave && resp.Code == int32(requestcode.PullOffsetMoved) {
+		resp.Code = int32(requestcode.PullRetryImmediately)
+		resp.Set("suggestWhichBrokerId", strconv.FormatInt(pd.grpID, 10))
 	}
 
 	switch resp.Code {
