@@ -71,6 +71,7 @@ type Broker struct {
 	transaction *transactionFeature // see transaction.go
 	adminTools  *adminToolsFeature  // see admintools.go
 	filter      *filterFeature      // see filter.go
+	orderly     *orderlyFeature     // see orderly.go
 	reply       *replyFeature       // see reply.go
 
 	registerKick chan struct{} // a oneway re-registration is wanted
