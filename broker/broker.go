@@ -67,14 +67,14 @@ type Broker struct {
 	masterAddr   string // learnt from the NameServer (slave)
 	masterHAAddr string
 
-	delay       *delayFeature       // see delay.go
-	transaction *transactionFeature // see transaction.go
-	adminTools  *adminToolsFeature  // see admintools.go
-	filter      *filterFeature      // see filter.go
-	orderly     *orderlyFeature     // see orderly.go
-	reply       *replyFeature       // see reply.go
-
-	registerKick chan struct{} // a oneway re-registration is wanted
+	reply        *replyFeature       // see reply.go
+	delay        *delayFeature       // see delay.go
+	orderly      *orderlyFeature     // see orderly.go
+	transaction  *transactionFeature // see transaction.go
+	adminTools   *adminToolsFeature  // see admintools.go
+	filter       *filterFeature      // see filter.go
+	ha           *haFeature          // see ha.go
+	registerKick chan struct{}       // a oneway re-registration is wanted
 	ctx          context.Context
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup
@@ -196,7 +196,7 @@ func (b *Broker) start() error {
 	b.env.SetSettings(b.settings())
 
 	b.hold.Start()
-	for _, start := range []func() error{b.startDelay, b.startTransaction, b.startOrderly, b.startFilter, b.startReply} {
+	for _, start := range []func() error{b.startDelay, b.startTransaction, b.startOrderly, b.startFilter, b.startReply, b.startHA} {
 		if err := start(); err != nil {
 			return err
 		}
@@ -243,6 +243,7 @@ func (b *Broker) storeConfig() store.Config {
 	sc.DeleteCommitLogFilesInterval = time.Duration(s.DeleteCommitLogFilesInterval) * time.Millisecond
 	sc.DeleteConsumeQueueFilesInterval = time.Duration(s.DeleteConsumeQueueFilesInterval) * time.Millisecond
 	sc.OnDispatch = func(topic string, qid int32, max int64) { b.hold.Notify(topic, qid, max) }
+	b.haStoreConfig(&sc)
 	sc.Logger = b.log
 	return sc
 }
@@ -340,7 +341,7 @@ func (b *Broker) registerProcessors() error {
 	srv.Register(requestcode.GetBrokerConfig, bi, adminPool)
 
 	fp := pools{send: sendPool, pull: pullPool, admin: adminPool, client: clientPool, consumer: consumerPool}
-	for _, register := range []func(pools) error{b.registerDelay, b.registerTransaction, b.registerOrderly, b.registerFilter, b.registerReply, b.registerAdminTools} {
+	for _, register := range []func(pools) error{b.registerDelay, b.registerTransaction, b.registerOrderly, b.registerFilter, b.registerReply, b.registerAdminTools, b.registerHA} {
 		if err := register(fp); err != nil {
 			return err
 		}

@@ -108,14 +108,16 @@ func (b *Broker) onRegistered(resp *codec.Command) {
 	if b.cfg.Broker.BrokerID == 0 {
 		return
 	}
+	master, masterHA := resp.Value("masterAddr"), resp.Value("haServerAddr")
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if v := resp.Value("masterAddr"); v != "" {
-		b.masterAddr = v
+	if master != "" {
+		b.masterAddr = master
 	}
-	if v := resp.Value("haServerAddr"); v != "" {
-		b.masterHAAddr = v
+	if masterHA != "" {
+		b.masterHAAddr = masterHA
 	}
+	b.mu.Unlock()
+	b.haRegistered(master, masterHA)
 }
 
 // unregisterAll tells every NameServer the broker is leaving (Java

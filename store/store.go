@@ -24,6 +24,7 @@ import (
 	"github.com/rocketgo/rocketgo/store/checkpoint"
 	"github.com/rocketgo/rocketgo/store/commitlog"
 	"github.com/rocketgo/rocketgo/store/consumequeue"
+	"github.com/rocketgo/rocketgo/store/ha"
 	"github.com/rocketgo/rocketgo/store/index"
 	"github.com/sirupsen/logrus"
 )
@@ -99,7 +100,50 @@ type Config struct {
 	// returned time's location); default time.Now.
 	Now func() time.Time
 
+	// Replication (Java HAService; see package ha and STORE.md §15).
+	// BrokerRole (brokerRole) decides whether puts wait for a slave
+	// (RoleSyncMaster) and whether the store follows a master
+	// (RoleSlave); the zero value is ASYNC_MASTER, Java's default.
+	BrokerRole Role
+	// HAListenAddr is where slaves connect (haListenPort, Java listens on
+	// all interfaces); "" runs no listener, port 0 picks one (HAAddr).
+	HAListenAddr string
+	// HAMasterAddr (haMasterAddress) is the master a slave follows until
+	// SetHAMasterAddr changes it; "" waits for one.
+	HAMasterAddr            string
+	HASendHeartbeatInterval time.Duration // haSendHeartbeatInterval, 5 s
+	HAHousekeepingInterval  time.Duration // haHousekeepingInterval, 20 s
+	HATransferBatchSize     int           // haTransferBatchSize, 32 KiB
+	HASlaveFallbehindMax    int64         // haSlaveFallbehindMax, 256 MiB
+	// SlaveTimeout (slaveTimeout, 3 s) is how long a SYNC_MASTER put
+	// waits for a slave's acknowledgement.
+	SlaveTimeout time.Duration
+	// HAReconnectInterval (Go only; Java's fixed 5 s) is how long a slave
+	// waits before connecting again after a failed or short connection.
+	HAReconnectInterval time.Duration
+
 	Logger logrus.FieldLogger
+}
+
+// Role is Java's BrokerRole as far as the store cares.
+type Role int
+
+const (
+	RoleAsyncMaster Role = iota // ASYNC_MASTER
+	RoleSyncMaster              // SYNC_MASTER
+	RoleSlave                   // SLAVE
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleAsyncMaster:
+		return "ASYNC_MASTER"
+	case RoleSyncMaster:
+		return "SYNC_MASTER"
+	case RoleSlave:
+		return "SLAVE"
+	}
+	return "Role(" + strconv.Itoa(int(r)) + ")"
 }
 
 // DefaultConfig returns Java's defaults rooted at root.
@@ -170,6 +214,9 @@ func (c *Config) fill() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.SlaveTimeout <= 0 {
+		c.SlaveTimeout = 3 * time.Second
+	}
 	if c.Logger == nil {
 		c.Logger = logrus.StandardLogger()
 	}
@@ -215,6 +262,9 @@ type Store struct {
 	// queueGen changes whenever queues leave the table (DeleteTopic), so
 	// the dispatcher drops the queue it cached.
 	queueGen atomic.Int64
+
+	ha  *ha.Service // replication; set by Open, nil only while loading
+	rep replica     // a slave's record assembly (the HA client's goroutine)
 }
 
 // Open locks, loads and recovers the store at cfg.StorePathRootDir, and
@@ -241,6 +291,10 @@ func Open(cfg Config) (*Store, error) {
 	s.checkDisk()
 	s.clean = newCleaner(s)
 	s.clean.start()
+	if err := s.startHA(); err != nil {
+		_ = s.Close(context.Background())
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -272,6 +326,7 @@ func (s *Store) load() error {
 	cl, err := commitlog.Open(commitlog.Config{
 		Dir: s.cfg.StorePathCommitLog, FileSize: s.cfg.MappedFileSizeCommitLog,
 		FlushDiskType: s.cfg.FlushDiskType, SyncFlushTimeout: s.cfg.SyncFlushTimeout, Logger: s.log,
+		OnAppend: s.appended,
 	})
 	if err != nil {
 		return err
@@ -429,6 +484,11 @@ func (s *Store) Close(ctx context.Context) error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	// Replication first: its writers read the mapped files and its
+	// client appends to them.
+	if s.ha != nil {
+		_ = s.ha.Close()
+	}
 	if s.clean != nil {
 		s.clean.stop()
 	}
@@ -495,7 +555,12 @@ func (s *Store) MinOffsetInQueue(topic string, id int32) int64 {
 
 // Put stores one encoded record (message.AppendRecord) for (topic, id).
 // It fails with ErrDiskFull while the disk is almost full and with
-// ErrMessageTooLarge for a record beyond MaxMessageSize + 64 KiB.
+// ErrMessageTooLarge for a record beyond MaxMessageSize + 64 KiB, and on a
+// slave with ErrSlave. On SYNC_MASTER it waits after the write (and after
+// the flush with SYNC_FLUSH) until a slave acknowledged the bytes, and
+// returns the result together with ErrSlaveNotAvailable or
+// ErrFlushSlaveTimeout when none did: the message is stored either way, as
+// with commitlog.ErrFlushTimeout.
 func (s *Store) Put(topic string, id int32, rec []byte) (commitlog.Result, error) {
 	return s.put(topic, id, rec, 1)
 }
@@ -506,6 +571,9 @@ func (s *Store) PutBatch(topic string, id int32, recs []byte, n int) (commitlog.
 }
 
 func (s *Store) put(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
+	if s.cfg.BrokerRole == RoleSlave {
+		return commitlog.Result{}, s.refuseOnSlave()
+	}
 	if err := s.writable(); err != nil {
 		return commitlog.Result{}, err
 	}
@@ -513,13 +581,24 @@ func (s *Store) put(topic string, id int32, recs []byte, n int) (commitlog.Resul
 		return commitlog.Result{}, fmt.Errorf("%w: %d bytes, at most %d", ErrMessageTooLarge, len(recs), s.maxRecordSize())
 	}
 	k := queueKey{topic, id}
+	// The slave timeout runs from the write, as Java's replica request
+	// is made next to the flush request; the flush wait counts against it.
+	began := time.Now()
 	res, err := s.cl.Append(recs, n, func(count int) int64 {
 		o := s.next[k]
 		s.next[k] = o + int64(count)
 		return o
 	})
-	if err == nil {
-		s.reput.kick()
+	if err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
+		return res, err
+	}
+	s.reput.kick()
+	if s.cfg.BrokerRole == RoleSyncMaster {
+		// A replica failure outranks a flush timeout (Java combines the
+		// two, the replica status last).
+		if rerr := s.ha.WaitReplicated(res.PhysOffset+int64(res.Bytes), began.Add(s.cfg.SlaveTimeout)); rerr != nil {
+			err = rerr
+		}
 	}
 	return res, err
 }

@@ -432,7 +432,17 @@ func (s *Send) putResult(resp *codec.Command, set *Settings, err error) bool {
 		resp.Code = int32(requestcode.FlushDiskTimeout)
 		resp.Remark = ""
 		return true
-	case errors.Is(err, store.ErrDiskFull), errors.Is(err, commitlog.ErrClosed), errors.Is(err, errSlave):
+	// SYNC_MASTER: stored here, its copy on a slave in doubt; Java still
+	// answers with the queue offset and msgId.
+	case errors.Is(err, store.ErrFlushSlaveTimeout):
+		resp.Code = int32(requestcode.FlushSlaveTimeout)
+		resp.Remark = ""
+		return true
+	case errors.Is(err, store.ErrSlaveNotAvailable):
+		resp.Code = int32(requestcode.SlaveNotAvailable)
+		resp.Remark = ""
+		return true
+	case errors.Is(err, store.ErrDiskFull), errors.Is(err, commitlog.ErrClosed), errors.Is(err, errSlave), errors.Is(err, store.ErrSlave):
 		resp.Code = int32(requestcode.ServiceNotAvailable)
 		resp.Remark = "service not available now. It may be caused by one of the following reasons: the broker's disk is full, messages are put to the slave, message store has been shut down, etc."
 	case errors.Is(err, commitlog.ErrTooLarge), errors.Is(err, store.ErrMessageTooLarge):

@@ -44,8 +44,13 @@ type Config struct {
 	FlushLeastPages  int
 	ThoroughInterval time.Duration
 	// Now returns the store timestamp in Unix milliseconds (tests fix it).
-	Now    func() int64
-	Logger logrus.FieldLogger
+	Now func() int64
+	// OnAppend, when set, is called after every append (Append and
+	// AppendReplica) once the append lock is released and before any
+	// flush wait, with the new end of the log: replication starts
+	// streaming the bytes while they are being flushed.
+	OnAppend func(end int64)
+	Logger   logrus.FieldLogger
 }
 
 // Errors of Append.
@@ -53,6 +58,9 @@ var (
 	ErrFlushTimeout = errors.New("commitlog: sync flush timed out (FLUSH_DISK_TIMEOUT)")
 	ErrClosed       = errors.New("commitlog: closed")
 	ErrTooLarge     = errors.New("commitlog: record larger than a file")
+	// ErrReplicaOffset: replicated bytes that do not continue the log
+	// where it ends, or would cross a file (AppendReplica).
+	ErrReplicaOffset = errors.New("commitlog: replicated bytes do not continue the log")
 )
 
 // CommitLog is the log. Append is safe for concurrent use.
@@ -141,6 +149,9 @@ func (c *CommitLog) Append(recs []byte, records int, assign func(n int) int64) (
 		return res, err
 	}
 	end := res.PhysOffset + int64(res.Bytes)
+	if c.cfg.OnAppend != nil {
+		c.cfg.OnAppend(end)
+	}
 	// ASYNC_FLUSH leaves the bytes to the flusher's next tick.
 	if c.cfg.FlushDiskType == SyncFlush {
 		if err := c.flush.waitFlushed(end, c.cfg.SyncFlushTimeout); err != nil {
@@ -184,6 +195,71 @@ func (c *CommitLog) appendLocked(recs []byte, records int, assign func(n int) in
 	copy(f.Bytes()[pos:pos+len(recs)], recs)
 	f.SetWrote(pos + len(recs))
 	return Result{PhysOffset: phys, Bytes: len(recs), QueueOffset: qo, Records: records, StoreTimestamp: now}, nil
+}
+
+// AppendReplica writes bytes a master sent, the parts one after the
+// other, verbatim at off, which must be where the log ends (Java
+// CommitLog.appendData on a slave). A master's chunk never crosses a file:
+// the bytes must fit the file holding off, which is created when the last
+// file is full, or, for an empty log, as the file starting at the boundary
+// at or below off. An empty log takes the master's offset as its start,
+// dropping any empty file it had. The parts become readable together. It
+// does not wait for a flush: with SYNC_FLUSH the flusher is only woken.
+func (c *CommitLog) AppendReplica(off int64, parts ...[]byte) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	end, err := c.appendReplicaLocked(off, parts)
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if c.cfg.OnAppend != nil {
+		c.cfg.OnAppend(end)
+	}
+	if c.cfg.FlushDiskType == SyncFlush {
+		c.flush.wake()
+	}
+	return nil
+}
+
+func (c *CommitLog) appendReplicaLocked(off int64, parts [][]byte) (int64, error) {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	fs := c.files.Files()
+	max := c.files.MaxOffset()
+	if max == 0 && off != 0 && len(fs) > 0 {
+		// Only an empty file at 0 can hold nothing: drop it so the log
+		// starts where the master's stream does.
+		c.files.DeleteFirst(len(fs))
+	} else if len(fs) > 0 && off != max {
+		return 0, fmt.Errorf("%w: offset %d, log ends at %d", ErrReplicaOffset, off, max)
+	}
+	if n == 0 {
+		return off, nil
+	}
+	f, err := c.files.LastForAppend(off)
+	if err != nil {
+		return 0, fmt.Errorf("commitlog replica file at %d: %w", off, err)
+	}
+	pos := f.Wrote()
+	if f.Start()+int64(pos) != off {
+		return 0, fmt.Errorf("%w: offset %d, file %s is written to %d", ErrReplicaOffset, off, f.Name(), f.Start()+int64(pos))
+	}
+	if n > f.Free() {
+		return 0, fmt.Errorf("%w: %d bytes at %d cross the end of file %s", ErrReplicaOffset, n, off, f.Name())
+	}
+	data := f.Bytes()
+	w := pos
+	for _, p := range parts {
+		w += copy(data[w:], p)
+	}
+	f.SetWrote(w)
+	return off + int64(n), nil
 }
 
 // View is a readable slice of the log that keeps its file mapped until
