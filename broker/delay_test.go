@@ -545,3 +545,21 @@ func BenchmarkSendDelayedLoopback(b *testing.B) {
 		}
 	}
 }
+
+// TestSyncMasterWithoutSlaveDeliversDelayOnce: on a SYNC_MASTER with no
+// slave, a client's send answers SLAVE_NOT_AVAILABLE (stored all the
+// same), while the schedule service's own delivery carries WAIT=false and
+// so neither waits for a slave nor counts as failed — the message reaches
+// its topic exactly once instead of being redelivered every round.
+func TestSyncMasterWithoutSlaveDeliversDelayOnce(t *testing.T) {
+	b := startBroker(t, map[string]string{"messageDelayLevel": "1s 2s", "brokerRole": "SYNC_MASTER"})
+	cl := delayClient(t)
+	delaySend(t, cl, b, "SM", 0, "DELAY\x011\x02UNIQ_KEY\x01SM1", requestcode.SlaveNotAvailable)
+	delayWaitRecords(t, b, "SM", 0, 1, 5*time.Second)
+	time.Sleep(1500 * time.Millisecond) // several schedule rounds
+	if got := delayRecords(t, b, "SM", 0); len(got) != 1 || delayProp(&got[0], "UNIQ_KEY") != "SM1" {
+		t.Fatalf("SM/0 holds %d records, want the delay message once", len(got))
+	}
+	// A client that asks not to wait (WAIT=false) gets SEND_OK.
+	delaySend(t, cl, b, "SM", 1, "WAIT\x01false", requestcode.Success)
+}

@@ -506,6 +506,22 @@ func TestHASyncMaster(t *testing.T) {
 		}
 		waitDispatched(t, m, "A", 0, 1)
 	})
+	t.Run("WAIT=false put: no slave wait", func(t *testing.T) {
+		// The broker's own re-puts (delay deliveries, send-backs, commits)
+		// carry WAIT=false and must not fail for want of a slave.
+		m := haOpen(t, haStoreConfig(t.TempDir(), RoleSyncMaster, 64<<10))
+		res, err := m.PutNoWait("A", 0, haRecord(t, "A", 0, "x"))
+		if err != nil || res.Bytes == 0 {
+			t.Fatalf("PutNoWait without a slave: %+v, %v", res, err)
+		}
+		if _, err := m.PutBatchNoWait("A", 0, haRecord(t, "A", 0, "y"), 1); err != nil {
+			t.Fatalf("PutBatchNoWait without a slave: %v", err)
+		}
+		waitDispatched(t, m, "A", 0, 2)
+		if !Stored(ErrSlaveNotAvailable) || !Stored(ErrFlushSlaveTimeout) || Stored(ErrDiskFull) {
+			t.Fatal("Stored misclassifies the put errors")
+		}
+	})
 	t.Run("slave acknowledges: PUT_OK", func(t *testing.T) {
 		m := haOpen(t, haStoreConfig(t.TempDir(), RoleSyncMaster, 64<<10))
 		sc := haStoreConfig(t.TempDir(), RoleSlave, 64<<10)

@@ -562,15 +562,36 @@ func (s *Store) MinOffsetInQueue(topic string, id int32) int64 {
 // ErrFlushSlaveTimeout when none did: the message is stored either way, as
 // with commitlog.ErrFlushTimeout.
 func (s *Store) Put(topic string, id int32, rec []byte) (commitlog.Result, error) {
-	return s.put(topic, id, rec, 1)
+	return s.put(topic, id, rec, 1, true)
+}
+
+// PutNoWait is Put for a message whose WAIT property is false: it neither
+// waits for a SYNC_FLUSH group commit nor, on SYNC_MASTER, for a slave
+// (Java handleDiskFlush/handleHA skip such messages). The broker's own
+// re-puts use it, as Java clears WAIT on them.
+func (s *Store) PutNoWait(topic string, id int32, rec []byte) (commitlog.Result, error) {
+	return s.put(topic, id, rec, 1, false)
+}
+
+// Stored reports whether a Put's error still means the message is stored:
+// nil, or a flush or replication wait that did not complete in time.
+func Stored(err error) bool {
+	return err == nil || errors.Is(err, commitlog.ErrFlushTimeout) ||
+		errors.Is(err, ErrFlushSlaveTimeout) || errors.Is(err, ErrSlaveNotAvailable)
 }
 
 // PutBatch stores the n records of one batch.
 func (s *Store) PutBatch(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
-	return s.put(topic, id, recs, n)
+	return s.put(topic, id, recs, n, true)
 }
 
-func (s *Store) put(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
+// PutBatchNoWait is PutBatch without the flush and replication waits
+// (a batch whose WAIT property is false).
+func (s *Store) PutBatchNoWait(topic string, id int32, recs []byte, n int) (commitlog.Result, error) {
+	return s.put(topic, id, recs, n, false)
+}
+
+func (s *Store) put(topic string, id int32, recs []byte, n int, wait bool) (commitlog.Result, error) {
 	if s.cfg.BrokerRole == RoleSlave {
 		return commitlog.Result{}, s.refuseOnSlave()
 	}
@@ -584,16 +605,23 @@ func (s *Store) put(topic string, id int32, recs []byte, n int) (commitlog.Resul
 	// The slave timeout runs from the write, as Java's replica request
 	// is made next to the flush request; the flush wait counts against it.
 	began := time.Now()
-	res, err := s.cl.Append(recs, n, func(count int) int64 {
+	assign := func(count int) int64 {
 		o := s.next[k]
 		s.next[k] = o + int64(count)
 		return o
-	})
+	}
+	var res commitlog.Result
+	var err error
+	if wait {
+		res, err = s.cl.Append(recs, n, assign)
+	} else {
+		res, err = s.cl.AppendNoWait(recs, n, assign)
+	}
 	if err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
 		return res, err
 	}
 	s.reput.kick()
-	if s.cfg.BrokerRole == RoleSyncMaster {
+	if wait && s.cfg.BrokerRole == RoleSyncMaster {
 		// A replica failure outranks a flush timeout (Java combines the
 		// two, the replica status last).
 		if rerr := s.ha.WaitReplicated(res.PhysOffset+int64(res.Bytes), began.Add(s.cfg.SlaveTimeout)); rerr != nil {

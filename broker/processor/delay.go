@@ -3,6 +3,7 @@ package processor
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/rocketgo/rocketgo/store"
 	"github.com/rocketgo/rocketgo/store/message"
@@ -25,6 +26,10 @@ func (w removedWait) restore(props *message.PropertyMap) {
 		props.Put(message.PropertyWaitStoreMsgOK, w.value)
 	}
 }
+
+// asked is Message.isWaitStoreMsgOK: true when WAIT is absent, else
+// Boolean.parseBoolean of its value.
+func (w removedWait) asked() bool { return !w.ok || strings.EqualFold(w.value, "true") }
 
 // delayLevel is Message.getDelayTimeLevel: the DELAY property read as a
 // Java int, 0 when absent. A value Integer.parseInt rejects is an error;

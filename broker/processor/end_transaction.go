@@ -213,16 +213,18 @@ func (p *EndTransaction) commit(req *codec.Command, set *Settings, rec *message.
 	buf, err := limits.AppendRecord(propBytes, &m)
 	*bp = buf[:0]
 	if err == nil {
-		_, err = p.env.Store.Put(topic, queueID, buf[len(propBytes):])
+		// endMessageTransaction clears WAIT: no flush or slave wait.
+		_, err = p.env.Store.PutNoWait(topic, queueID, buf[len(propBytes):])
 	}
 	return p.finalResult(req, set, err)
 }
 
 // finalResult maps the store's answer as sendFinalMessage does: nil when
-// stored (flush timeouts count as stored), else the answer to give.
+// stored (flush and slave timeouts count as stored, as Java answers
+// SUCCESS for them), else the answer to give.
 func (p *EndTransaction) finalResult(req *codec.Command, set *Settings, err error) *codec.Command {
 	switch {
-	case err == nil, errors.Is(err, commitlog.ErrFlushTimeout):
+	case store.Stored(err):
 		return nil
 	case errors.Is(err, store.ErrDiskFull), errors.Is(err, commitlog.ErrClosed):
 		return respond(req, requestcode.ServiceNotAvailable, "Service not available now.")

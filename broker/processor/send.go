@@ -314,7 +314,7 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 		s.putFailed(resp, set, err)
 		return resp, nil
 	}
-	res, err := s.env.Store.Put(topic, qid, rec)
+	res, err := s.put(topic, qid, rec, 1, wait.asked())
 	if !s.putResult(resp, set, err) {
 		return resp, nil
 	}
@@ -374,7 +374,8 @@ func (s *Send) putBatch(c *remoting.Conn, req *codec.Command, set *Settings, h *
 		s.putFailed(resp, set, err)
 		return resp, nil
 	}
-	res, err := s.env.Store.PutBatch(h.topic, queueID, recs, n)
+	wv, hadWait := props.Get(message.PropertyWaitStoreMsgOK)
+	res, err := s.put(h.topic, queueID, recs, n, removedWait{value: wv, ok: hadWait}.asked())
 	if !s.putResult(resp, set, err) {
 		return resp, nil
 	}
@@ -395,6 +396,23 @@ func (s *Send) putBatch(c *remoting.Conn, req *codec.Command, set *Settings, h *
 	resp.Set("queueId", strconv.Itoa(int(queueID)))
 	resp.Set("queueOffset", strconv.FormatInt(res.QueueOffset, 10))
 	return resp, nil
+}
+
+// put stores one record or a batch run; with wait false (the message's
+// WAIT property is not "true") it waits for neither a SYNC_FLUSH nor a
+// SYNC_MASTER slave, as Java's handleDiskFlush/handleHA decide by
+// isWaitStoreMsgOK.
+func (s *Send) put(topic string, qid int32, recs []byte, n int, wait bool) (commitlog.Result, error) {
+	switch {
+	case n == 1 && wait:
+		return s.env.Store.Put(topic, qid, recs)
+	case n == 1:
+		return s.env.Store.PutNoWait(topic, qid, recs)
+	case wait:
+		return s.env.Store.PutBatch(topic, qid, recs, n)
+	default:
+		return s.env.Store.PutBatchNoWait(topic, qid, recs, n)
+	}
 }
 
 // storeHostV6 says whether the offset msgId carries a 16-byte address. As

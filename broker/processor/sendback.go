@@ -191,8 +191,8 @@ func (p *SendBack) ProcessRequest(c *remoting.Conn, req *codec.Command) (*codec.
 		return resp, nil
 	}
 	// WAIT=false: Java's store answers PUT_OK without waiting for a
-	// SYNC_FLUSH, so a flush timeout (the record is written) is a success.
-	if _, err := p.env.Store.Put(topic, qid, buf[len(propBytes):]); err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
+	// SYNC_FLUSH or a SYNC_MASTER slave.
+	if _, err := p.env.Store.PutNoWait(topic, qid, buf[len(propBytes):]); !store.Stored(err) {
 		resp.Remark = putStatusName(err)
 		p.env.Log.WithFields(logrus.Fields{"group": h.group, "topic": topic, "offset": h.offset}).WithError(err).
 			Warn("send back: store put failed")

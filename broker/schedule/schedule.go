@@ -47,7 +47,7 @@ type Store interface {
 	MinOffsetInQueue(topic string, id int32) int64
 	MaxOffsetInQueue(topic string, id int32) int64
 	SelectOneMessageByOffset(phys int64, size int) (commitlog.View, bool)
-	Put(topic string, id int32, rec []byte) (commitlog.Result, error)
+	PutNoWait(topic string, id int32, rec []byte) (commitlog.Result, error)
 }
 
 // Defaults of the Config durations.
@@ -387,11 +387,11 @@ func (s *Service) deliver(level int, off int64, e consumequeue.Entry) outcome {
 		s.log.WithFields(fields).Error("[BUG] the real topic of a scheduled message is the half topic, message dropped")
 		return skipped
 	}
-	_, err = s.cfg.Store.Put(topic, qid, rec)
+	// Java's messageTimeup clears WAIT: the delivery waits for neither a
+	// SYNC_FLUSH nor a SYNC_MASTER slave.
+	_, err = s.cfg.Store.PutNoWait(topic, qid, rec)
 	switch {
-	case err == nil, errors.Is(err, commitlog.ErrFlushTimeout):
-		// A flush timeout still wrote the record (Java's WAIT=false put
-		// does not even wait for it).
+	case store.Stored(err):
 		delete(s.failedAt, int32(level))
 		s.delivered.Add(1)
 		return delivered

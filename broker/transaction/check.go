@@ -325,7 +325,12 @@ func (s *Service) put(m *message.Message) (commitlog.Result, error) {
 	if err != nil {
 		return commitlog.Result{}, err
 	}
-	return s.cfg.Store.Put(m.Topic, m.QueueID, buf)
+	// The copies carry WAIT=false (renewHalfMessageInner): no waits.
+	res, err := s.cfg.Store.PutNoWait(m.Topic, m.QueueID, buf)
+	if store.Stored(err) {
+		err = nil
+	}
+	return res, err
 }
 
 // putImmunityBack re-appends a half message still in its immunity time,

@@ -22,7 +22,6 @@ import (
 	"github.com/rocketgo/rocketgo/broker/offset"
 	"github.com/rocketgo/rocketgo/broker/topicconfig"
 	"github.com/rocketgo/rocketgo/store"
-	"github.com/rocketgo/rocketgo/store/commitlog"
 	"github.com/rocketgo/rocketgo/store/message"
 	"github.com/sirupsen/logrus"
 )
@@ -207,7 +206,9 @@ func (s *Service) DeletePrepareMessage(halfQueueID int32, halfQueueOffset int64)
 		return fmt.Errorf("encode op record for half offset %d: %w", halfQueueOffset, err)
 	}
 	rec := buf[len(body):]
-	if _, err := s.cfg.Store.Put(OpTopic, halfQueueID, rec); err != nil && !errors.Is(err, commitlog.ErrFlushTimeout) {
+	// The op record keeps Java's WAIT=true, so it waits like a send; a
+	// flush or slave timeout still stored it.
+	if _, err := s.cfg.Store.Put(OpTopic, halfQueueID, rec); !store.Stored(err) {
 		return fmt.Errorf("put op record for half offset %d: %w", halfQueueOffset, err)
 	}
 	return nil

@@ -135,6 +135,18 @@ type Result struct {
 // inside putMessage). The position fields of recs are patched in place
 // before the copy. With SyncFlush it returns once the bytes are on disk.
 func (c *CommitLog) Append(recs []byte, records int, assign func(n int) int64) (Result, error) {
+	return c.append(recs, records, assign, true)
+}
+
+// AppendNoWait is Append for a message whose WAIT property is false (the
+// broker's own re-puts: delay deliveries, send-backs, committed
+// transactions): with SyncFlush it wakes the flusher but does not wait
+// for the disk, as Java's handleDiskFlush does for such messages.
+func (c *CommitLog) AppendNoWait(recs []byte, records int, assign func(n int) int64) (Result, error) {
+	return c.append(recs, records, assign, false)
+}
+
+func (c *CommitLog) append(recs []byte, records int, assign func(n int) int64, wait bool) (Result, error) {
 	if len(recs)+message.EndFileMinBlankLength > c.cfg.FileSize {
 		return Result{}, fmt.Errorf("%w: %d bytes, files of %d", ErrTooLarge, len(recs), c.cfg.FileSize)
 	}
@@ -154,6 +166,10 @@ func (c *CommitLog) Append(recs []byte, records int, assign func(n int) int64) (
 	}
 	// ASYNC_FLUSH leaves the bytes to the flusher's next tick.
 	if c.cfg.FlushDiskType == SyncFlush {
+		if !wait {
+			c.flush.wake()
+			return res, nil
+		}
 		if err := c.flush.waitFlushed(end, c.cfg.SyncFlushTimeout); err != nil {
 			return res, err
 		}

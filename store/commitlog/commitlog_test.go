@@ -136,6 +136,31 @@ func TestSyncFlushGroupCommit(t *testing.T) {
 	}
 }
 
+// TestSyncFlushNoWait: a WAIT=false append under SYNC_FLUSH returns
+// without a group commit, and the flusher it wakes still makes it durable
+// promptly.
+func TestSyncFlushNoWait(t *testing.T) {
+	c := openLog(t, t.TempDir(), 1<<20, SyncFlush)
+	c.Start()
+	defer c.Close()
+	if _, err := c.Recover(false, 0, true); err != nil {
+		t.Fatal(err)
+	}
+	var q counter
+	res, err := c.AppendNoWait(encode(t, "T", "no-wait", 0), 1, q.assign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := res.PhysOffset + int64(res.Bytes)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.FlushedOffset() < end {
+		if time.Now().After(deadline) {
+			t.Fatalf("flushed %d, want %d: the woken flusher never flushed", c.FlushedOffset(), end)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // copyStore copies a Java fixture commitlog directory.
 func copyStore(t *testing.T, store string) string {
 	t.Helper()
