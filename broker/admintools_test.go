@@ -468,6 +468,17 @@ func TestAdminToolsUpdateBrokerConfig(t *testing.T) {
 	if c := pull(); c != int32(requestcode.NoPermission) {
 		t.Errorf("pull with a write-only broker: %d, want NO_PERMISSION", c)
 	}
+	// The NameServer learns the new permission with the next registration.
+	if w, _, err := b.registerBody(); err != nil {
+		t.Fatal(err)
+	} else {
+		for name, tc := range w.TopicConfigTable {
+			if tc.Perm != 2 {
+				t.Errorf("registration announces %s with perm %d, want the broker's 2", name, tc.Perm)
+				break
+			}
+		}
+	}
 	r = a.ok(requestcode.GetBrokerConfig, nil, nil)
 	text := string(r.Body)
 	for _, want := range []string{"\nbrokerPermission=2\n", "\nlongPollingEnable=false\n", "\nlistenPort=12345\n"} {

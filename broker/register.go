@@ -30,7 +30,8 @@ func nameServers(addr string) []string {
 // permission when that is not read+write.
 func (b *Broker) registerBody() (body.TopicConfigSerializeWrapper, []byte, error) {
 	w := b.topics.Wrapper()
-	perm := int32(b.cfg.Broker.BrokerPermission)
+	// From the live settings: UPDATE_BROKER_CONFIG may have changed it.
+	perm := b.env.Settings().BrokerPermission
 	if perm&(body.PermRead|body.PermWrite) != body.PermRead|body.PermWrite {
 		for name, tc := range w.TopicConfigTable {
 			c := *tc
