@@ -234,6 +234,7 @@ func (b *Broker) storeConfig() store.Config {
 	sc.MaxIndexNum = s.MaxIndexNum
 	sc.AccessMessageInMemoryMaxRatio = s.AccessMessageInMemoryMaxRatio
 	sc.MaxMessageSize = s.MaxMessageSize
+	sc.WarmMapedFileEnable = s.WarmMapedFileEnable
 	sc.MessageDelayLevel = s.MessageDelayLevel
 	sc.FileReservedTime = s.FileReservedTime
 	sc.DeleteWhen = s.DeleteWhen

@@ -50,7 +50,10 @@ type Config struct {
 	// flush wait, with the new end of the log: replication starts
 	// streaming the bytes while they are being flushed.
 	OnAppend func(end int64)
-	Logger   logrus.FieldLogger
+	// WarmMappedFiles pre-touches each pre-allocated file
+	// (warmMapedFileEnable, default false).
+	WarmMappedFiles bool
+	Logger          logrus.FieldLogger
 }
 
 // Errors of Append.
@@ -98,7 +101,7 @@ func Open(cfg Config) (*CommitLog, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = logrus.StandardLogger()
 	}
-	files, err := mappedfile.Open(mappedfile.Config{Dir: cfg.Dir, FileSize: cfg.FileSize, Preallocate: true, Logger: cfg.Logger})
+	files, err := mappedfile.Open(mappedfile.Config{Dir: cfg.Dir, FileSize: cfg.FileSize, Preallocate: true, Warm: cfg.WarmMappedFiles, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("open commitlog: %w", err)
 	}

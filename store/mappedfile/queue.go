@@ -22,6 +22,11 @@ type Config struct {
 	// last file is created, so an append that rolls over never waits for
 	// file creation (Java AllocateMappedFileService).
 	Preallocate bool
+	// Warm touches every page of a pre-allocated file (Java
+	// warmMapedFileEnable): the first appends then fault no pages in, at
+	// the price of a whole file of resident memory and disk blocks ahead
+	// of the data. Off by default, as in Java.
+	Warm bool
 	// Logger (default logrus.StandardLogger()).
 	Logger logrus.FieldLogger
 }
@@ -233,7 +238,7 @@ func (q *Queue) preallocate(start int64) {
 	go func() {
 		defer q.wg.Done()
 		f, err := openFile(filepath.Join(q.cfg.Dir, FileName(start)), start, q.cfg.FileSize)
-		if err == nil {
+		if err == nil && q.cfg.Warm {
 			// Touch every page now so the first writes do not fault them in.
 			data := f.Bytes()
 			for i := 0; i < len(data); i += os.Getpagesize() {

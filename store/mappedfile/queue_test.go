@@ -3,9 +3,11 @@ package mappedfile
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/sirupsen/logrus"
@@ -202,5 +204,38 @@ func BenchmarkAppend1KiB(b *testing.B) {
 		if !f.Append(rec) {
 			f.SetWrote(f.Size())
 		}
+	}
+}
+
+// TestPreallocateWarmsOnlyWhenAsked: the file created ahead of the writer
+// stays sparse by default (Java's warmMapedFileEnable=false), so a broker
+// that has stored one message does not hold a whole file of memory and
+// disk; with Warm every page is touched and backed by disk blocks.
+func TestPreallocateWarmsOnlyWhenAsked(t *testing.T) {
+	const size = 8 << 20
+	for _, warm := range []bool{false, true} {
+		t.Run(fmt.Sprintf("warm=%v", warm), func(t *testing.T) {
+			dir := t.TempDir()
+			q, err := Open(Config{Dir: dir, FileSize: size, Preallocate: true, Warm: warm, Logger: quiet()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := q.LastForAppend(0); err != nil {
+				t.Fatal(err)
+			}
+			q.wg.Wait() // the background pre-allocation is done
+			defer q.Close()
+			var st syscall.Stat_t
+			if err := syscall.Stat(filepath.Join(dir, FileName(size)), &st); err != nil {
+				t.Fatalf("the next file was not pre-allocated: %v", err)
+			}
+			used := st.Blocks * 512
+			if warm && used < size/2 {
+				t.Fatalf("warmed file uses %d bytes on disk, want about %d", used, size)
+			}
+			if !warm && used > size/8 {
+				t.Fatalf("unwarmed file uses %d bytes on disk, want a sparse file", used)
+			}
+		})
 	}
 }
