@@ -125,20 +125,8 @@ func NotAllowedSendRemark(topic string) string {
 	return "Sending message to topic[" + topic + "] is forbidden."
 }
 
-// PermString is PermName.perm2String: "RWX" with '-' for a missing bit.
-func PermString(perm int32) string {
-	b := []byte("---")
-	if perm&body.PermRead != 0 {
-		b[0] = 'R'
-	}
-	if perm&body.PermWrite != 0 {
-		b[1] = 'W'
-	}
-	if perm&body.PermInherit != 0 {
-		b[2] = 'X'
-	}
-	return string(b)
-}
+// PermString is PermName.perm2String (see body.PermString).
+func PermString(perm int32) string { return body.PermString(perm) }
 
 // String renders a topic config as Java's TopicConfig.toString, which
 // appears in response remarks.

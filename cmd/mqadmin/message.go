@@ -475,6 +475,35 @@ func checkCharset(c *cmdCtx, key string) error {
 	return &usageError{fmt.Sprintf("charset %q is not supported; bodies are printed as UTF-8", c.opts.value(key))}
 }
 
+// pullEnd is the pull loop's answer to a status other than FOUND, shared
+// by printMsg and consumeMessage: NO_MATCHED_MSG moves on, anything else
+// ends the queue with Java's "print msg finished" line.
+func pullEnd(c *cmdCtx, mq body.MessageQueue, qj *queueMessagesJSON) func(pr *admin.PullResult, offset int64) bool {
+	return func(pr *admin.PullResult, offset int64) bool {
+		if pr.Status == admin.PullNoMatchedMsg {
+			if !c.out.json {
+				c.out.printf("%s no matched msg. status=%s, offset=%d\n", messageQueueString(mq), pr.Status, offset)
+			}
+			return true
+		}
+		qj.EndStatus = string(pr.Status)
+		if !c.out.json {
+			c.out.printf("%s print msg finished. status=%s, offset=%d\n", messageQueueString(mq), pr.Status, offset)
+		}
+		return false
+	}
+}
+
+// queueFailed records a queue's pull error: the command fails, the JSON
+// names the error, and the text output reports it on stderr.
+func queueFailed(c *cmdCtx, mq body.MessageQueue, qj *queueMessagesJSON, err error) {
+	c.fail(err)
+	qj.Error = err.Error()
+	if !c.out.json {
+		fmt.Fprintf(c.env.stderr, "%s: %v\n", messageQueueString(mq), err)
+	}
+}
+
 type queueMessagesJSON struct {
 	Queue     queueJSON     `json:"messageQueue"`
 	MinOffset int64         `json:"minOffset"`
@@ -535,26 +564,10 @@ func runPrintMsg(c *cmdCtx) error {
 					}
 				}
 			},
-			func(pr *admin.PullResult, offset int64) bool {
-				if pr.Status == admin.PullNoMatchedMsg {
-					if !c.out.json {
-						c.out.printf("%s no matched msg. status=%s, offset=%d\n", messageQueueString(mq), pr.Status, offset)
-					}
-					return true
-				}
-				qj.EndStatus = string(pr.Status)
-				if !c.out.json {
-					c.out.printf("%s print msg finished. status=%s, offset=%d\n", messageQueueString(mq), pr.Status, offset)
-				}
-				return false
-			})
+			pullEnd(c, mq, &qj))
 		if err != nil {
 			// Java prints the stack trace and moves on to the next queue.
-			c.fail(err)
-			qj.Error = err.Error()
-			if !c.out.json {
-				fmt.Fprintf(c.env.stderr, "%s: %v\n", messageQueueString(mq), err)
-			}
+			queueFailed(c, mq, &qj, err)
 		}
 		out = append(out, qj)
 		if !c.out.json {
@@ -835,26 +848,10 @@ func (st *consumeState) pullQueue(addr string, mq body.MessageQueue, minOff, max
 				}
 			}
 		},
-		func(pr *admin.PullResult, offset int64) bool {
-			if pr.Status == admin.PullNoMatchedMsg {
-				if !c.out.json {
-					c.out.printf("%s no matched msg. status=%s, offset=%d\n", messageQueueString(mq), pr.Status, offset)
-				}
-				return true
-			}
-			qj.EndStatus = string(pr.Status)
-			if !c.out.json {
-				c.out.printf("%s print msg finished. status=%s, offset=%d\n", messageQueueString(mq), pr.Status, offset)
-			}
-			return false
-		})
+		pullEnd(c, mq, &qj))
 	if err != nil {
 		// Java prints the stack trace and stops this queue.
-		c.fail(err)
-		qj.Error = err.Error()
-		if !c.out.json {
-			fmt.Fprintf(c.env.stderr, "%s: %v\n", messageQueueString(mq), err)
-		}
+		queueFailed(c, mq, &qj, err)
 	}
 	st.results = append(st.results, qj)
 }

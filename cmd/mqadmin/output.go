@@ -87,20 +87,8 @@ func parseTimestamp(s string, loc *time.Location) (int64, error) {
 	return t.UnixMilli() + int64(ms), nil
 }
 
-// perm2String is PermName.perm2String: "RWX" with '-' for a missing bit.
-func perm2String(perm int32) string {
-	b := []byte("---")
-	if perm&body.PermRead != 0 {
-		b[0] = 'R'
-	}
-	if perm&body.PermWrite != 0 {
-		b[1] = 'W'
-	}
-	if perm&body.PermInherit != 0 {
-		b[2] = 'X'
-	}
-	return string(b)
-}
+// perm2String is PermName.perm2String.
+func perm2String(perm int32) string { return body.PermString(perm) }
 
 // versionDesc is MQVersion.getVersionDesc: the name of a version ordinal
 // of Java's MQVersion.Version enum, whose 613 names follow a pattern with

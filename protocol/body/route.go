@@ -14,6 +14,22 @@ const (
 	PermInherit  int32 = 1
 )
 
+// PermString is PermName.perm2String: "RWX" with '-' for a missing bit,
+// as topic listings and remarks print a permission.
+func PermString(perm int32) string {
+	b := []byte("---")
+	if perm&PermRead != 0 {
+		b[0] = 'R'
+	}
+	if perm&PermWrite != 0 {
+		b[1] = 'W'
+	}
+	if perm&PermInherit != 0 {
+		b[2] = 'X'
+	}
+	return string(b)
+}
+
 // Topic system flags (Java TopicSysFlag).
 const (
 	FlagUnit    int32 = 1 << 0
