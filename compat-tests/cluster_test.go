@@ -86,14 +86,9 @@ func (c *cluster) Broker() string { return "127.0.0.1:" + strconv.Itoa(c.brokerP
 // means on disk).
 func startCluster(t *testing.T, conf ...string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, dir: t.TempDir(), nsPort: freePort(t)}
-	// The broker port and the HA port after it must both be free.
-	for {
-		c.brokerPort = freePort(t)
-		if c.brokerPort != c.nsPort && c.brokerPort+1 != c.nsPort {
-			break
-		}
-	}
+	c := &cluster{t: t, dir: t.TempDir()}
+	ns, ports := brokerPorts(t, 1)
+	c.nsPort, c.brokerPort = ns, ports[0]
 	lines := append([]string{
 		"brokerClusterName=CompatCluster",
 		"brokerName=broker-compat",

@@ -118,35 +118,11 @@ func (g *haGroup) view() *cluster {
 	return &cluster{t: g.t, nsPort: g.nsPort, brokerPort: g.master.port}
 }
 
-// haPorts picks a NameServer port and, per broker, a port whose next port
-// (the HA port) is free too.
-func haPorts(t *testing.T, brokers int) (int, []int) {
-	t.Helper()
-	taken := map[int]bool{}
-	ns := freePort(t)
-	taken[ns] = true
-	var out []int
-	for len(out) < brokers {
-		p := freePort(t)
-		if taken[p] || taken[p+1] {
-			continue
-		}
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
-		if err != nil {
-			continue
-		}
-		_ = l.Close()
-		taken[p], taken[p+1] = true, true
-		out = append(out, p)
-	}
-	return ns, out
-}
-
 // haStartGroup starts the NameServer and the master and prepares the slave.
 // extra lines go to both brokers' broker.conf, masterConf/slaveConf to one.
 func haStartGroup(t *testing.T, extra, masterConf, slaveConf []string) *haGroup {
 	t.Helper()
-	nsPort, ports := haPorts(t, 2)
+	nsPort, ports := brokerPorts(t, 2)
 	g := &haGroup{t: t, nsPort: nsPort, cl: remoting.NewClient(remoting.ClientConfig{Logger: quietLogger()})}
 	t.Cleanup(g.cl.Close)
 

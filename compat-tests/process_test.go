@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -39,6 +40,31 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// brokerPorts picks a NameServer port and, per broker, a port whose next
+// port is free too: a broker's HA listener always takes listenPort+1 (Java
+// BrokerStartup), and an ephemeral client port there fails its start.
+func brokerPorts(t *testing.T, brokers int) (int, []int) {
+	t.Helper()
+	taken := map[int]bool{}
+	ns := freePort(t)
+	taken[ns] = true
+	var out []int
+	for len(out) < brokers {
+		p := freePort(t)
+		if taken[p] || taken[p+1] {
+			continue
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
+		if err != nil {
+			continue
+		}
+		_ = l.Close()
+		taken[p], taken[p+1] = true, true
+		out = append(out, p)
+	}
+	return ns, out
 }
 
 // startProcess starts bin and makes sure it is gone when the test ends,

@@ -197,7 +197,8 @@ func TestMqbrokerWithJavaBrokerConf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nsPort, brokerPort := freePort(t), freePort(t)
+	nsPort, ports := brokerPorts(t, 1)
+	brokerPort := ports[0]
 	conf := filepath.Join(dir, "broker.conf")
 	extra := fmt.Sprintf("\nstorePathRootDir=%s\nlistenPort=%d\nbrokerIP1=127.0.0.1\n", filepath.Join(dir, "store"), brokerPort)
 	if err := os.WriteFile(conf, append(javaConf, extra...), 0o644); err != nil {
