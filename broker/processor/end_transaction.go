@@ -3,7 +3,6 @@ package processor
 import (
 	"errors"
 	"strconv"
-	"sync"
 
 	"github.com/rocketgo/rocketgo/broker/transaction"
 	"github.com/rocketgo/rocketgo/protocol/header"
@@ -23,18 +22,14 @@ import (
 // the check service leaves the half message alone. An unknown outcome
 // (TRANSACTION_NOT_TYPE) changes nothing and gets no answer.
 type EndTransaction struct {
-	env  *Env
-	svc  *transaction.Service
-	bufs sync.Pool // *[]byte encode buffers
-	maps sync.Pool // *message.PropertyMap
+	env *Env
+	svc *transaction.Service
+	recordPools
 }
 
 // NewEndTransaction returns the processor; svc writes the op records.
 func NewEndTransaction(env *Env, svc *transaction.Service) *EndTransaction {
-	p := &EndTransaction{env: env, svc: svc}
-	p.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
-	p.maps.New = func() any { return new(message.PropertyMap) }
-	return p
+	return &EndTransaction{env: env, svc: svc}
 }
 
 // endTxHeader is EndTransactionRequestHeader.
@@ -170,8 +165,8 @@ func checkPrepared(rec *message.Record, h *endTxHeader) string {
 // from the map, so it lacks TRAN_MSG and has REAL_TOPIC/REAL_QID put back.
 // It returns nil once the message is stored, else the failure's answer.
 func (p *EndTransaction) commit(req *codec.Command, set *Settings, rec *message.Record, h *endTxHeader) *codec.Command {
-	props := p.maps.Get().(*message.PropertyMap)
-	defer p.maps.Put(props)
+	props := p.propMap()
+	defer p.putPropMap(props)
 	props.ParseFrom(rec.Properties)
 	topic, _ := props.Get(message.PropertyRealTopic)
 	qidText, _ := props.Get(message.PropertyRealQueueID)
@@ -180,8 +175,8 @@ func (p *EndTransaction) commit(req *codec.Command, set *Settings, rec *message.
 		return respond(req, requestcode.SystemError, "the prepared message has no valid REAL_TOPIC/REAL_QID properties")
 	}
 	queueID := int32(qid)
-	bp := p.bufs.Get().(*[]byte)
-	defer p.bufs.Put(bp)
+	bp := p.buf()
+	defer p.putBuf(bp)
 	sysFlag := rec.SysFlag&^message.TransactionRollbackType | message.TransactionCommitType
 	level, err := delayLevel(props)
 	if err != nil {

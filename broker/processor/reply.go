@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/rocketgo/rocketgo/protocol/requestcode"
@@ -44,8 +43,7 @@ type Reply struct {
 	send    *Send // msgCheck and the store-result mapping are the send path's
 	ctx     context.Context
 	timeout time.Duration
-	bufs    sync.Pool // *[]byte record buffers
-	maps    sync.Pool // *message.PropertyMap
+	recordPools
 }
 
 // NewReply returns the reply processor.
@@ -56,10 +54,7 @@ func NewReply(env *Env, cfg ReplyConfig) *Reply {
 	if cfg.PushTimeout <= 0 {
 		cfg.PushTimeout = DefaultReplyPushTimeout
 	}
-	r := &Reply{env: env, send: NewSend(env), ctx: cfg.Context, timeout: cfg.PushTimeout}
-	r.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
-	r.maps.New = func() any { return new(message.PropertyMap) }
-	return r
+	return &Reply{env: env, send: NewSend(env), ctx: cfg.Context, timeout: cfg.PushTimeout}
 }
 
 // replyInvoker is what a producer connection must offer to take a pushed
@@ -119,8 +114,8 @@ func (r *Reply) ProcessRequest(c *remoting.Conn, req *codec.Command) (*codec.Com
 // (ReplyMessageProcessor.pushReplyMessage). It returns Java's remark when
 // the push failed.
 func (r *Reply) push(c *remoting.Conn, req *codec.Command, h *sendHeader) (string, bool) {
-	props := r.maps.Get().(*message.PropertyMap)
-	defer r.maps.Put(props)
+	props := r.propMap()
+	defer r.putPropMap(props)
 	props.ParseFrom(message.Properties(h.properties))
 	// Java's property parser drops an entry with an empty value, so an
 	// empty REPLY_TO_CLIENT is as good as none.
@@ -145,8 +140,8 @@ func (r *Reply) push(c *remoting.Conn, req *codec.Command, h *sendHeader) (strin
 
 	now := r.env.nowMillis()
 	props.Put(message.PropertyPushReplyTime, strconv.FormatInt(now, 10))
-	bp := r.bufs.Get().(*[]byte)
-	defer r.bufs.Put(bp)
+	bp := r.buf()
+	defer r.putBuf(bp)
 	*bp = props.AppendTo((*bp)[:0])
 
 	// ReplyMessageRequestHeader, fields in its declaration order.
@@ -202,8 +197,8 @@ func (r *Reply) store(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 		log.Warn("reply message not stored: the broker is a slave")
 		return
 	}
-	bp := r.bufs.Get().(*[]byte)
-	defer r.bufs.Put(bp)
+	bp := r.buf()
+	defer r.putBuf(bp)
 	propBytes := append((*bp)[:0], h.properties...)
 	m := message.Message{
 		QueueID:        queueID,

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/rocketgo/rocketgo/broker/topicconfig"
 	"github.com/rocketgo/rocketgo/protocol/body"
@@ -26,17 +25,13 @@ import (
 // auto-creation, retry-topic handling, the store put, and the reply header
 // with the offset msgId.
 type Send struct {
-	env  *Env
-	bufs sync.Pool // *[]byte encode buffers
-	maps sync.Pool // *message.PropertyMap
+	env *Env
+	recordPools
 }
 
 // NewSend returns the send processor.
 func NewSend(env *Env) *Send {
-	s := &Send{env: env}
-	s.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
-	s.maps.New = func() any { return new(message.PropertyMap) }
-	return s
+	return &Send{env: env}
 }
 
 // retryGroupTopicPrefix and dlqGroupTopicPrefix name a group's retry and
@@ -248,8 +243,8 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 	if !ok {
 		return resp, nil
 	}
-	props := s.maps.Get().(*message.PropertyMap)
-	defer s.maps.Put(props)
+	props := s.propMap()
+	defer s.putPropMap(props)
 	// On the DLQ path Java's handleRetryAndDLQ sets DELAY=0 on a property
 	// map that the request's properties then replace, so a DELAY the
 	// client sent survives and delays the dead letter too.
@@ -289,8 +284,8 @@ func (s *Send) putOne(c *remoting.Conn, req *codec.Command, set *Settings, h *se
 			return resp, nil
 		}
 	}
-	bp := s.bufs.Get().(*[]byte)
-	defer s.bufs.Put(bp)
+	bp := s.buf()
+	defer s.putBuf(bp)
 	propBytes := props.AppendTo((*bp)[:0])
 	m := message.Message{
 		QueueID:        qid,
@@ -337,8 +332,8 @@ func (s *Send) putBatch(c *remoting.Conn, req *codec.Command, set *Settings, h *
 		resp.Remark = "batch request does not support retry group " + h.topic
 		return resp, nil
 	}
-	props := s.maps.Get().(*message.PropertyMap)
-	defer s.maps.Put(props)
+	props := s.propMap()
+	defer s.putPropMap(props)
 	props.ParseFrom(message.Properties(h.properties))
 	if _, ok := props.Get(message.PropertyDelayTimeLevel); ok {
 		resp.Code = int32(requestcode.MessageIllegal)
@@ -350,8 +345,8 @@ func (s *Send) putBatch(c *remoting.Conn, req *codec.Command, set *Settings, h *
 	if tc.TopicFilterType == body.MultiTag {
 		sysFlag |= message.MultiTagsFlag
 	}
-	bp := s.bufs.Get().(*[]byte)
-	defer s.bufs.Put(bp)
+	bp := s.buf()
+	defer s.putBuf(bp)
 	propBytes := props.AppendTo((*bp)[:0])
 	b := message.Batch{
 		Topic:          h.topic,

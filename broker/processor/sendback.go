@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/rocketgo/rocketgo/broker/topicconfig"
 	"github.com/rocketgo/rocketgo/protocol/body"
@@ -26,17 +25,13 @@ import (
 // %RETRY% topic with the next delay level, so it comes back later, or to
 // the group's %DLQ% topic once it was reconsumed maxReconsumeTimes.
 type SendBack struct {
-	env  *Env
-	bufs sync.Pool // *[]byte encode buffers
-	maps sync.Pool // *message.PropertyMap
+	env *Env
+	recordPools
 }
 
 // NewSendBack returns the send-back processor.
 func NewSendBack(env *Env) *SendBack {
-	p := &SendBack{env: env}
-	p.bufs.New = func() any { b := make([]byte, 0, 4096); return &b }
-	p.maps.New = func() any { return new(message.PropertyMap) }
-	return p
+	return &SendBack{env: env}
 }
 
 // sendBackHeader is ConsumerSendMsgBackRequestHeader.
@@ -126,8 +121,8 @@ func (p *SendBack) ProcessRequest(c *remoting.Conn, req *codec.Command) (*codec.
 	}
 	defer view.Release()
 
-	props := p.maps.Get().(*message.PropertyMap)
-	defer p.maps.Put(props)
+	props := p.propMap()
+	defer p.putPropMap(props)
 	props.ParseFrom(rec.Properties)
 	if _, ok := props.Get(message.PropertyRetryTopic); !ok {
 		props.Put(message.PropertyRetryTopic, string(rec.Topic))
@@ -168,8 +163,8 @@ func (p *SendBack) ProcessRequest(c *remoting.Conn, req *codec.Command) (*codec.
 		return resp, nil
 	}
 
-	bp := p.bufs.Get().(*[]byte)
-	defer p.bufs.Put(bp)
+	bp := p.buf()
+	defer p.putBuf(bp)
 	propBytes := props.AppendTo((*bp)[:0])
 	m := message.Message{
 		QueueID:        qid,
